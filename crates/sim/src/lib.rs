@@ -1,0 +1,15 @@
+//! `ha-sim`: the deterministic simulation behind HA Lab.
+//!
+//! This crate models a highly available Kubernetes control plane: nodes,
+//! processes, a network that can fail, etcd, the API servers behind a load
+//! balancer, and Lease-based leader election. It knows nothing about the
+//! browser: the web app (`ha-lab`) renders its state and sends it the
+//! learner's actions, and the `ha-sim` binary runs scenario files headless.
+//!
+//! Architecture invariants (see ARCHITECTURE.md):
+//! - no web dependency; the crate builds for native and `wasm32-unknown-unknown` alike;
+//! - no wall clock, no OS randomness, no `HashMap` iteration order in the model.
+
+pub mod cluster;
+
+pub use cluster::{Cluster, EtcdTopology, NodeRole, NodeSpec, ProcessKind};

@@ -1,0 +1,126 @@
+# Installs what HA Lab needs to build, serve and test, and nothing twice.
+# Sourced by ./lab; every tool comes from a registry this machine reaches
+# (rustup's dist server, crates.io, npm, Debian), never from GitHub.
+#
+#   setup_build   the Rust toolchain and wasm32 target, trunk, wasm-bindgen-cli,
+#                 the npm dev packages (wasm-opt), and the crates (cargo fetch)
+#   setup_tests   setup_build, plus Debian's chromium and chromium-driver
+
+# shellcheck shell=bash
+
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$PWD/node_modules/.bin:$CARGO_BIN:$PATH"
+
+# Colours only on a terminal, so that CI logs stay plain text.
+if [ -t 1 ]; then
+  BOLD=$'\033[1m' RED=$'\033[31m' GREEN=$'\033[32m' RESET=$'\033[0m'
+else
+  BOLD='' RED='' GREEN='' RESET=''
+fi
+
+say() { printf '%s==> %s%s\n' "$BOLD" "$*" "$RESET" >&2; }
+die() {
+  printf '%serror:%s %s\n' "$RED" "$RESET" "$*" >&2
+  exit 1
+}
+
+# The version of a crate in Cargo.lock.
+locked_version() {
+  awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+# A quoted value from a `key = "value"` line of a TOML file (first match).
+toml_value() {
+  sed -n "s/^$2 *= *\"\\(.*\\)\"/\\1/p" "$1" | head -n 1
+}
+
+setup_rust() {
+  if ! command -v rustup >/dev/null; then
+    die "rustup is not installed. HA Lab needs the Rust toolchain named in rust-toolchain.toml, managed by rustup."
+  fi
+  local installed
+  installed=$(rustup target list --installed 2>/dev/null || true)
+  if ! grep -qx wasm32-unknown-unknown <<<"$installed" ||
+    ! rustup component list --installed 2>/dev/null | grep -q '^clippy' ||
+    ! rustup component list --installed 2>/dev/null | grep -q '^rustfmt'; then
+    say "Installing the Rust toolchain from rust-toolchain.toml with the wasm32 target, clippy and rustfmt (seconds)"
+    rustup toolchain install || die "rustup could not install the toolchain in rust-toolchain.toml"
+  fi
+}
+
+# cargo_tool BINARY VERSION CRATE [cargo install flags...]
+# Installs CRATE@VERSION unless `BINARY --version` already reports VERSION.
+cargo_tool() {
+  local bin=$1 version=$2 crate=$3
+  shift 3
+  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -qw "$version"; then
+    return
+  fi
+  say "Installing $crate $version with cargo install (this compiles it: a few minutes, once)"
+  cargo install --force "$@" "$crate@$version" ||
+    die "cargo install $crate@$version failed; see the messages above"
+}
+
+setup_cargo_tools() {
+  local trunk_version bindgen_version trunk_bindgen
+  trunk_version=$(toml_value Trunk.toml trunk-version)
+  bindgen_version=$(locked_version wasm-bindgen)
+  trunk_bindgen=$(toml_value Trunk.toml wasm_bindgen)
+  [ -n "$trunk_version" ] || die "Trunk.toml has no trunk-version"
+  [ -n "$bindgen_version" ] || die "Cargo.lock has no wasm-bindgen; run cargo generate-lockfile"
+  if [ "$bindgen_version" != "$trunk_bindgen" ]; then
+    die "Cargo.lock has wasm-bindgen $bindgen_version but Trunk.toml's [tools] wasm_bindgen is $trunk_bindgen: make them equal"
+  fi
+  cargo_tool trunk "$trunk_version" trunk --locked
+  # wasm-bindgen-cli's own lockfile names a crate version crates.io no longer
+  # serves, so it installs without --locked (TOOLCHAIN.md).
+  cargo_tool wasm-bindgen "$bindgen_version" wasm-bindgen-cli
+}
+
+setup_npm() {
+  if ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+  fi
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "Installing the npm dev packages from package-lock.json (binaryen's wasm-opt, playwright-core)"
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed; see the messages above"
+  fi
+}
+
+setup_crates() {
+  cargo fetch --locked >/dev/null 2>&1 || {
+    say "Fetching crates from crates.io"
+    cargo fetch --locked || die "cargo fetch --locked failed: is Cargo.lock up to date with Cargo.toml?"
+  }
+}
+
+# apt_install PACKAGE... with sudo when not root.
+apt_install() {
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || die "installing $* needs root or sudo: sudo apt-get install $*"
+    sudo=(sudo)
+  fi
+  say "Installing Debian's $* with apt-get (seconds to a minute)"
+  "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+    die "apt-get install $* failed"
+}
+
+setup_chromium() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    apt_install chromium chromium-driver
+  fi
+}
+
+setup_build() {
+  setup_rust
+  setup_cargo_tools
+  setup_npm
+  setup_crates
+}
+
+setup_tests() {
+  setup_build
+  setup_chromium
+}

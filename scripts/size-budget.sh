@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# size-budget.sh DIST BUDGET_FILE
+# Prints the first-load transfer of DIST (HTML + JS + wasm + CSS, each gzip -9)
+# file by file, and fails when the total exceeds first_load_gzip_bytes in BUDGET_FILE.
+set -euo pipefail
+dist=$1 budget_file=$2
+
+budget=$(sed -n 's/^first_load_gzip_bytes *= *\([0-9][0-9]*\) *$/\1/p' "$budget_file")
+if [ -z "$budget" ]; then
+  echo "$budget_file: first_load_gzip_bytes must be set to a whole number of bytes" >&2
+  exit 1
+fi
+
+shopt -s nullglob
+files=("$dist"/*.html "$dist"/*.js "$dist"/*.wasm "$dist"/*.css)
+if [ ${#files[@]} -eq 0 ]; then
+  echo "$dist/ holds no HTML, JS, wasm or CSS: build the site first (./lab test build)" >&2
+  exit 1
+fi
+
+total=0
+printf '%10s  %10s  %s\n' "raw" "gzip -9" "file"
+for f in "${files[@]}"; do
+  raw=$(wc -c <"$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  total=$((total + gz))
+  printf '%10d  %10d  %s\n' "$raw" "$gz" "${f#"$dist"/}"
+done
+printf 'First-load transfer: %d bytes gzip -9 (%d.%d KB) of a budget of %d bytes (%d KB)\n' \
+  "$total" $((total / 1024)) $((total % 1024 * 10 / 1024)) "$budget" $((budget / 1024))
+if [ "$total" -gt "$budget" ]; then
+  echo "Over budget by $((total - budget)) bytes: make the site smaller, or raise $budget_file with a reason." >&2
+  exit 1
+fi
