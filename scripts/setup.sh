@@ -88,8 +88,9 @@ setup_npm() {
 }
 
 setup_crates() {
-  cargo fetch --locked >/dev/null 2>&1 || {
-    say "Fetching crates from crates.io"
+  # Offline first: it succeeds, silently, when every crate is already here.
+  cargo fetch --locked --offline >/dev/null 2>&1 || {
+    say "Fetching the crates in Cargo.lock from crates.io"
     cargo fetch --locked || die "cargo fetch --locked failed: is Cargo.lock up to date with Cargo.toml?"
   }
 }
