@@ -51,6 +51,7 @@ fn node_group(node_box: &NodeBox) -> Html {
         NodeRole::Master => "node node-master",
         NodeRole::Etcd => "node node-etcd",
         NodeRole::Worker => "node node-worker",
+        NodeRole::Laptop => "node node-laptop",
     };
     let processes = process_lines(node).into_iter().enumerate().map(|(i, name)| {
         html! {
@@ -79,7 +80,7 @@ fn process_lines(node: &NodeSpec) -> Vec<&'static str> {
             .filter(|p| **p != ha_sim::ProcessKind::Kubelet)
             .map(|p| p.name())
             .collect(),
-        NodeRole::LoadBalancer | NodeRole::Worker => Vec::new(),
+        NodeRole::LoadBalancer | NodeRole::Worker | NodeRole::Laptop => Vec::new(),
     }
 }
 

@@ -32,6 +32,9 @@ pub enum EtcdTopology {
 /// What a node is for; it decides which processes run on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeRole {
+    /// The learner's laptop, outside the cluster: where kubectl and etcd
+    /// clients run. It is not one of the cluster's nodes.
+    Laptop,
     /// Runs HAProxy in front of the API servers.
     LoadBalancer,
     /// A control-plane node: API server, controller-manager, scheduler, and etcd when stacked.
@@ -51,6 +54,8 @@ pub enum ProcessKind {
     Etcd,
     Kubelet,
     Haproxy,
+    /// etcd's `benchmark` tool on the learner's laptop: a steady write load.
+    Benchmark,
 }
 
 /// One node of a [`Cluster`].
@@ -129,6 +134,7 @@ impl Cluster {
             }
             NodeRole::Etcd => vec![Kubelet, Etcd],
             NodeRole::Worker => vec![Kubelet],
+            NodeRole::Laptop => Vec::new(),
         };
         NodeSpec {
             name,
@@ -148,7 +154,26 @@ impl ProcessKind {
             ProcessKind::Etcd => "etcd",
             ProcessKind::Kubelet => "kubelet",
             ProcessKind::Haproxy => "haproxy",
+            ProcessKind::Benchmark => "benchmark",
         }
+    }
+}
+
+impl ProcessKind {
+    /// Every kind, for parsing targets.
+    pub const ALL: [ProcessKind; 7] = [
+        ProcessKind::KubeApiserver,
+        ProcessKind::KubeControllerManager,
+        ProcessKind::KubeScheduler,
+        ProcessKind::Etcd,
+        ProcessKind::Kubelet,
+        ProcessKind::Haproxy,
+        ProcessKind::Benchmark,
+    ];
+
+    /// The kind named `name` (as in `master-1/kube-scheduler`).
+    pub fn from_name(name: &str) -> Option<ProcessKind> {
+        ProcessKind::ALL.into_iter().find(|k| k.name() == name)
     }
 }
 
@@ -162,6 +187,7 @@ impl NodeRole {
     /// A short description a learner can read, for labels and tooltips.
     pub fn description(self) -> &'static str {
         match self {
+            NodeRole::Laptop => "the learner's laptop",
             NodeRole::LoadBalancer => "load balancer",
             NodeRole::Master => "control-plane node",
             NodeRole::Etcd => "etcd node",

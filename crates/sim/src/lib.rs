@@ -8,8 +8,21 @@
 //!
 //! Architecture invariants (see ARCHITECTURE.md):
 //! - no web dependency; the crate builds for native and `wasm32-unknown-unknown` alike;
-//! - no wall clock, no OS randomness, no `HashMap` iteration order in the model.
+//! - no wall clock, no OS randomness, no `HashMap` iteration order in the model;
+//! - a run is a pure function of its configuration, seed and timed actions.
 
+pub mod action;
 pub mod cluster;
+pub mod engine;
+pub mod etcd;
+pub mod event;
+pub mod network;
+pub mod rng;
+pub mod sim;
+pub mod time;
 
+pub use action::{Action, NodeRef, Target};
 pub use cluster::{Cluster, EtcdTopology, NodeRole, NodeSpec, ProcessKind};
+pub use event::{Event, EventKind};
+pub use sim::{ConfigError, MessageInFlight, Power, ProcState, Sim, SimConfig};
+pub use time::{SimDuration, SimTime};

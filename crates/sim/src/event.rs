@@ -1,0 +1,215 @@
+//! The events of a run: what a learner sees in the event log and timeline,
+//! and what the `ha-sim` runner prints as JSON Lines (SCENARIOS.md).
+//!
+//! Every event has a simulated time, a kind, the node and component it comes
+//! from, and a message worded like the real component's log line. Kinds that
+//! SCENARIOS.md names carry its extra fields.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use crate::rng::Fnv1a64;
+use crate::time::SimTime;
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// When it happened.
+    pub t: SimTime,
+    /// What happened, with the kind's own fields.
+    pub kind: EventKind,
+    /// The node it happened on; `None` for cluster-level events.
+    pub node: Option<Rc<str>>,
+    /// The component that logged it: `etcd`, `kubelet`, `kube-apiserver`, …
+    pub component: &'static str,
+    /// A line a learner can read, worded like the component's own log.
+    pub message: String,
+}
+
+/// The kinds of event, with their extra fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// A scripted or learner action was applied.
+    Action { action: String, target: String },
+    /// A node lost power.
+    NodeDown,
+    /// A node powered on (its processes start once it has booted).
+    NodeUp,
+    /// A process started.
+    ProcessStarted,
+    /// A process ended.
+    ProcessExited { exit_code: i32, reason: String },
+    /// An etcd member became Raft leader.
+    EtcdLeaderElected { term: u64 },
+    /// The etcd cluster no longer has a working majority.
+    EtcdQuorumLost { members_up: u32, members: u32 },
+    /// The etcd cluster has a working majority again.
+    EtcdQuorumRegained { members_up: u32, members: u32 },
+    /// An etcd member changed Raft role (follower, pre-candidate, candidate, leader).
+    EtcdRoleChanged { role: &'static str, term: u64 },
+    /// A request from the learner's etcdctl finished.
+    EtcdctlResult { command: String, ok: bool },
+    /// The network was partitioned or healed.
+    NetworkChanged,
+    /// Any other line a component logs that a learner may want to read.
+    Log,
+}
+
+impl EventKind {
+    /// The `kind` field of the JSON form.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Action { .. } => "action",
+            EventKind::NodeDown => "node_down",
+            EventKind::NodeUp => "node_up",
+            EventKind::ProcessStarted => "process_started",
+            EventKind::ProcessExited { .. } => "process_exited",
+            EventKind::EtcdLeaderElected { .. } => "etcd_leader_elected",
+            EventKind::EtcdQuorumLost { .. } => "etcd_quorum_lost",
+            EventKind::EtcdQuorumRegained { .. } => "etcd_quorum_regained",
+            EventKind::EtcdRoleChanged { .. } => "etcd_role_changed",
+            EventKind::EtcdctlResult { .. } => "etcdctl_result",
+            EventKind::NetworkChanged => "network_changed",
+            EventKind::Log => "log",
+        }
+    }
+}
+
+impl Event {
+    /// The event as one line of JSON, in a fixed field order: `t_ms`, `kind`,
+    /// `node`, `component`, `message`, then the kind's own fields.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(96 + self.message.len());
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends the JSON form to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "{{\"t_ms\":{},\"kind\":", self.t.as_millis());
+        json_string(out, self.kind.name());
+        out.push_str(",\"node\":");
+        match &self.node {
+            Some(node) => json_string(out, node),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"component\":");
+        json_string(out, self.component);
+        out.push_str(",\"message\":");
+        json_string(out, &self.message);
+        match &self.kind {
+            EventKind::Action { action, target } => {
+                out.push_str(",\"action\":");
+                json_string(out, action);
+                out.push_str(",\"target\":");
+                json_string(out, target);
+            }
+            EventKind::ProcessExited { exit_code, reason } => {
+                let _ = write!(out, ",\"exit_code\":{exit_code},\"reason\":");
+                json_string(out, reason);
+            }
+            EventKind::EtcdLeaderElected { term } => {
+                let _ = write!(out, ",\"term\":{term}");
+            }
+            EventKind::EtcdQuorumLost {
+                members_up,
+                members,
+            }
+            | EventKind::EtcdQuorumRegained {
+                members_up,
+                members,
+            } => {
+                let _ = write!(out, ",\"members_up\":{members_up},\"members\":{members}");
+            }
+            EventKind::EtcdRoleChanged { role, term } => {
+                out.push_str(",\"role\":");
+                json_string(out, role);
+                let _ = write!(out, ",\"term\":{term}");
+            }
+            EventKind::EtcdctlResult { command, ok } => {
+                out.push_str(",\"command\":");
+                json_string(out, command);
+                let _ = write!(out, ",\"ok\":{ok}");
+            }
+            EventKind::NodeDown
+            | EventKind::NodeUp
+            | EventKind::ProcessStarted
+            | EventKind::NetworkChanged
+            | EventKind::Log => {}
+        }
+        out.push('}');
+    }
+}
+
+/// Appends `s` to `out` as a JSON string literal.
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// The hash of a whole event stream: FNV-1a over every event's JSON line and
+/// a newline, exactly as `ha-sim run` prints them. Equal runs, equal hash.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TraceHash(Fnv1a64);
+
+impl TraceHash {
+    pub fn add(&mut self, event: &Event) {
+        self.0.write(event.to_json().as_bytes());
+        self.0.write(b"\n");
+    }
+
+    /// The hash so far, as 16 hex digits.
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.0.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_carry_the_fields_scenarios_md_requires_and_escape_text() {
+        let event = Event {
+            t: SimTime::from_micros(30_012_345),
+            kind: EventKind::ProcessExited {
+                exit_code: 137,
+                reason: "killed (SIGKILL)".to_owned(),
+            },
+            node: Some("master-1".into()),
+            component: "kube-scheduler",
+            message: "said \"bye\"\n".to_owned(),
+        };
+        assert_eq!(
+            event.to_json(),
+            r#"{"t_ms":30012,"kind":"process_exited","node":"master-1","component":"kube-scheduler","message":"said \"bye\"\n","exit_code":137,"reason":"killed (SIGKILL)"}"#
+        );
+        let cluster_level = Event {
+            node: None,
+            kind: EventKind::EtcdQuorumLost {
+                members_up: 1,
+                members: 3,
+            },
+            ..event
+        };
+        assert!(cluster_level.to_json().contains(r#""node":null,"#));
+        assert!(
+            cluster_level
+                .to_json()
+                .ends_with(r#""members_up":1,"members":3}"#)
+        );
+    }
+}
