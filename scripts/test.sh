@@ -14,6 +14,7 @@ LAYERS=(
   "build:release build of the site (trunk build --release)"
   "e2e:end-to-end specs against dist/ (playwright-core + Chromium)"
   "size:first-load size budget of dist/ (gzip -9)"
+  "bench:simulation speed, printed (ha-sim bench, release build)"
 )
 
 WASM=wasm32-unknown-unknown
@@ -55,6 +56,8 @@ layer_e2e() {
 }
 
 layer_size() { scripts/size-budget.sh dist size-budget.toml; }
+
+layer_bench() { cargo run --release --locked --quiet -p ha-sim -- bench; }
 
 # run_layers [NAME...]: runs the named layers (all when none), in LAYERS order.
 run_layers() {

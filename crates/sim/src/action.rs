@@ -43,6 +43,10 @@ pub enum Action {
     Partition(Vec<Vec<String>>),
     /// Removes every partition.
     Heal,
+    /// `kubectl scale deployment web --replicas=N` from the learner's laptop.
+    Scale { replicas: u32 },
+    /// Points the learner's kubectl at `loadbalancer` or at one master.
+    KubectlServer(String),
 }
 
 /// A target string that does not parse.
@@ -135,6 +139,8 @@ impl Action {
             Action::ResumeProcess(_) => "resume-process",
             Action::Partition(_) => "partition",
             Action::Heal => "heal",
+            Action::Scale { .. } => "scale",
+            Action::KubectlServer(_) => "kubectl-server",
         }
     }
 
@@ -153,6 +159,8 @@ impl Action {
                 .collect::<Vec<_>>()
                 .join(" | "),
             Action::Heal => String::new(),
+            Action::Scale { replicas } => format!("deployment/web replicas={replicas}"),
+            Action::KubectlServer(server) => server.clone(),
         }
     }
 }

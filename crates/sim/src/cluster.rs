@@ -56,6 +56,8 @@ pub enum ProcessKind {
     Haproxy,
     /// etcd's `benchmark` tool on the learner's laptop: a steady write load.
     Benchmark,
+    /// The learner's kubectl on the laptop.
+    Kubectl,
 }
 
 /// One node of a [`Cluster`].
@@ -155,13 +157,14 @@ impl ProcessKind {
             ProcessKind::Kubelet => "kubelet",
             ProcessKind::Haproxy => "haproxy",
             ProcessKind::Benchmark => "benchmark",
+            ProcessKind::Kubectl => "kubectl",
         }
     }
 }
 
 impl ProcessKind {
     /// Every kind, for parsing targets.
-    pub const ALL: [ProcessKind; 7] = [
+    pub const ALL: [ProcessKind; 8] = [
         ProcessKind::KubeApiserver,
         ProcessKind::KubeControllerManager,
         ProcessKind::KubeScheduler,
@@ -169,6 +172,7 @@ impl ProcessKind {
         ProcessKind::Kubelet,
         ProcessKind::Haproxy,
         ProcessKind::Benchmark,
+        ProcessKind::Kubectl,
     ];
 
     /// The kind named `name` (as in `master-1/kube-scheduler`).

@@ -9,14 +9,16 @@
 //! its receiver restarts.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::rc::Rc;
 
 use crate::etcd::benchmark::BenchmarkTimer;
-use crate::etcd::kv::KvOp;
+use crate::etcd::kv::{KeyValue, KvOp};
 use crate::etcd::raft::Message as RaftMessage;
 use crate::etcd::server::{EtcdResult, EtcdTimer};
 use crate::event::{Event, EventKind, TraceHash};
+use crate::kube::KubeTimer;
+use crate::kube::api::{ApiRequest, ApiResponse};
 use crate::network::Network;
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -36,6 +38,29 @@ pub enum Msg {
     EtcdRequest { id: u64, op: KvOp },
     /// An etcd member's answer.
     EtcdResponse { id: u64, result: EtcdResult },
+    /// A client starts watching keys under `prefix`.
+    EtcdWatch { id: u64, prefix: Rc<str> },
+    /// What a watcher is told: everything (`snapshot`), or what changed, or
+    /// nothing but the revision (a progress notification).
+    EtcdWatchEvents {
+        id: u64,
+        revision: i64,
+        snapshot: bool,
+        kvs: Rc<[KeyValue]>,
+        deleted: Rc<[Rc<str>]>,
+    },
+    /// An HTTP request to kube-apiserver (directly or through HAProxy), or a
+    /// health probe to any component.
+    Api { id: u64, request: Rc<ApiRequest> },
+    /// Its answer.
+    ApiReply { id: u64, response: Rc<ApiResponse> },
+    /// Objects of `kind` changed (to a client that sent `ApiRequest::Watch`).
+    ApiWatchEvent { kind: crate::kube::objects::Kind },
+    /// Nothing listens on the port: the request's connection was refused.
+    Refused { id: u64 },
+    /// The server closed the connection without answering (HAProxy with no
+    /// backend left, or a backend that failed).
+    Closed { id: u64 },
 }
 
 impl Msg {
@@ -45,6 +70,31 @@ impl Msg {
             Msg::Raft(m) => m.body.type_name(),
             Msg::EtcdRequest { .. } => "etcd request",
             Msg::EtcdResponse { .. } => "etcd response",
+            Msg::EtcdWatch { .. } => "etcd watch",
+            Msg::EtcdWatchEvents { .. } => "etcd watch events",
+            Msg::Api { request, .. } => match &**request {
+                ApiRequest::Probe { .. } => "health check",
+                ApiRequest::Get { .. } | ApiRequest::List { .. } | ApiRequest::Watch { .. } => {
+                    "API read"
+                }
+                ApiRequest::Create { .. }
+                | ApiRequest::Update { .. }
+                | ApiRequest::Delete { .. } => "API write",
+            },
+            Msg::ApiReply { .. } => "API response",
+            Msg::ApiWatchEvent { .. } => "watch event",
+            Msg::Refused { .. } => "connection refused",
+            Msg::Closed { .. } => "connection closed",
+        }
+    }
+
+    /// The id of a request whose connection can be refused, if this is one.
+    pub fn request_id(&self) -> Option<u64> {
+        match self {
+            Msg::EtcdRequest { id, .. } | Msg::EtcdWatch { id, .. } | Msg::Api { id, .. } => {
+                Some(*id)
+            }
+            _ => None,
         }
     }
 }
@@ -54,6 +104,7 @@ impl Msg {
 pub enum Timer {
     Etcd(EtcdTimer),
     Benchmark(BenchmarkTimer),
+    Kube(KubeTimer),
 }
 
 /// A message on its way.
@@ -203,6 +254,16 @@ pub struct Kernel {
     pub routes: Vec<NodeRoute>,
     /// Each process's node.
     pub proc_nodes: Vec<NodeId>,
+    /// Each process's current incarnation and start time, kept by the
+    /// simulation, readable by supervisors (the kubelet's probes).
+    pub proc_incarnations: Vec<u32>,
+    pub proc_started: Vec<Option<SimTime>>,
+    /// The containers running on each node, by pod name, with their start
+    /// time: the truth on the nodes, which outlives the kubelet.
+    pub containers: Vec<BTreeMap<Rc<str>, SimTime>>,
+    /// Set when a container starts or stops, so that the simulation can
+    /// re-evaluate the workload's availability.
+    pub containers_changed: bool,
     /// FIFO per (sender, receiver) pair, like a TCP connection: the latest
     /// arrival time scheduled on each, indexed `from * procs + to`.
     last_arrival: Vec<SimTime>,
@@ -212,6 +273,9 @@ pub struct Kernel {
     events: Vec<Event>,
     trace: TraceHash,
     event_count: u64,
+    /// Pods the API has stored and removed since the start (duplicates show here).
+    pub pods_created: u64,
+    pub pods_deleted: u64,
 }
 
 impl Kernel {
@@ -221,6 +285,10 @@ impl Kernel {
             now: SimTime::ZERO,
             queue: Queue::default(),
             network: Network::new(routes.len()),
+            containers: vec![BTreeMap::new(); routes.len()],
+            containers_changed: false,
+            proc_incarnations: vec![0; procs],
+            proc_started: vec![None; procs],
             routes,
             proc_nodes,
             last_arrival: vec![SimTime::ZERO; procs * procs],
@@ -229,6 +297,8 @@ impl Kernel {
             events: Vec::new(),
             trace: TraceHash::default(),
             event_count: 0,
+            pods_created: 0,
+            pods_deleted: 0,
         }
     }
 
@@ -273,6 +343,11 @@ impl Kernel {
         };
         self.trace.add(&event);
         self.event_count += 1;
+        match event.kind {
+            EventKind::PodCreated { .. } => self.pods_created += 1,
+            EventKind::PodDeleted { .. } => self.pods_deleted += 1,
+            _ => {}
+        }
         self.events.push(event);
     }
 
@@ -298,7 +373,7 @@ impl Kernel {
 
     /// Sends a message from `from` with a latency drawn from the sender's stream.
     #[allow(clippy::too_many_arguments)]
-    fn send(
+    pub fn send(
         &mut self,
         rng: &mut SimRng,
         from: ProcId,
@@ -362,6 +437,7 @@ pub struct Ctx<'a> {
     rng: &'a mut SimRng,
     kernel: &'a mut Kernel,
     exit: Option<(i32, String)>,
+    kills: Vec<(ProcId, String)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -379,7 +455,40 @@ impl<'a> Ctx<'a> {
             rng,
             kernel,
             exit: None,
+            kills: Vec::new(),
         }
+    }
+
+    /// Kills process `proc` (on this node) once the current step is done:
+    /// how the kubelet acts on a failed liveness probe.
+    pub fn kill(&mut self, proc: ProcId, reason: &str) {
+        self.kills.push((proc, reason.to_owned()));
+    }
+
+    /// The kills asked for.
+    pub fn take_kills(&mut self) -> Vec<(ProcId, String)> {
+        std::mem::take(&mut self.kills)
+    }
+
+    /// The node process `proc` runs on.
+    pub fn node_of(&self, proc: ProcId) -> NodeId {
+        self.kernel.proc_nodes[proc]
+    }
+
+    /// How many times `proc` has been started.
+    pub fn incarnation_of(&self, proc: ProcId) -> u32 {
+        self.kernel.proc_incarnations[proc]
+    }
+
+    /// When `proc` last started, if it ever did.
+    pub fn started_at(&self, proc: ProcId) -> Option<SimTime> {
+        self.kernel.proc_started[proc]
+    }
+
+    /// The containers running on this process's node.
+    pub fn containers(&mut self) -> &mut BTreeMap<Rc<str>, SimTime> {
+        self.kernel.containers_changed = true;
+        &mut self.kernel.containers[self.node]
     }
 
     /// How many times this process has been started, this start included.

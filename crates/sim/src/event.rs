@@ -47,8 +47,48 @@ pub enum EventKind {
     EtcdQuorumRegained { members_up: u32, members: u32 },
     /// An etcd member changed Raft role (follower, pre-candidate, candidate, leader).
     EtcdRoleChanged { role: &'static str, term: u64 },
-    /// A request from the learner's etcdctl finished.
-    EtcdctlResult { command: String, ok: bool },
+    /// A candidate became leader of a Lease.
+    LeaseAcquired {
+        lease: String,
+        holder_identity: String,
+        lease_transitions: i64,
+    },
+    /// The leader renewed its Lease.
+    LeaseRenewed { lease: String },
+    /// A leader stopped leading.
+    LeaseLost { lease: String, reason: String },
+    /// A leader cleared the holder on a graceful stop.
+    LeaseReleased { lease: String },
+    /// An API server's `/readyz` started passing.
+    ApiserverHealthy,
+    /// An API server's `/readyz` started failing.
+    ApiserverUnhealthy,
+    /// HAProxy marked a backend UP.
+    LbBackendUp { backend: String },
+    /// HAProxy marked a backend DOWN.
+    LbBackendDown { backend: String },
+    /// The API stored a pod.
+    PodCreated { pod: String },
+    /// The API removed a pod.
+    PodDeleted { pod: String },
+    /// The scheduler bound a pod to a node.
+    PodScheduled { pod: String, node_name: String },
+    /// A kubelet started a pod's container.
+    PodStarted { pod: String },
+    /// A kubelet stopped a pod's container.
+    PodStopped { pod: String },
+    /// The node lifecycle controller marked a node Ready=Unknown.
+    NodeNotReady { node_name: String },
+    /// A kubelet registered its node or set it Ready again.
+    NodeReady { node_name: String },
+    /// `kubectl get pods` started or stopped working.
+    KubectlProbe { ok: bool },
+    /// A kubectl command the learner ran finished.
+    KubectlResult { command: String, ok: bool },
+    /// At least one workload pod runs on a live worker again.
+    WorkloadAvailable { running: u32 },
+    /// No workload pod runs on a live worker.
+    WorkloadUnavailable,
     /// The network was partitioned or healed.
     NetworkChanged,
     /// Any other line a component logs that a learner may want to read.
@@ -68,7 +108,25 @@ impl EventKind {
             EventKind::EtcdQuorumLost { .. } => "etcd_quorum_lost",
             EventKind::EtcdQuorumRegained { .. } => "etcd_quorum_regained",
             EventKind::EtcdRoleChanged { .. } => "etcd_role_changed",
-            EventKind::EtcdctlResult { .. } => "etcdctl_result",
+            EventKind::LeaseAcquired { .. } => "lease_acquired",
+            EventKind::LeaseRenewed { .. } => "lease_renewed",
+            EventKind::LeaseLost { .. } => "lease_lost",
+            EventKind::LeaseReleased { .. } => "lease_released",
+            EventKind::ApiserverHealthy => "apiserver_healthy",
+            EventKind::ApiserverUnhealthy => "apiserver_unhealthy",
+            EventKind::LbBackendUp { .. } => "lb_backend_up",
+            EventKind::LbBackendDown { .. } => "lb_backend_down",
+            EventKind::PodCreated { .. } => "pod_created",
+            EventKind::PodDeleted { .. } => "pod_deleted",
+            EventKind::PodScheduled { .. } => "pod_scheduled",
+            EventKind::PodStarted { .. } => "pod_started",
+            EventKind::PodStopped { .. } => "pod_stopped",
+            EventKind::NodeNotReady { .. } => "node_not_ready",
+            EventKind::NodeReady { .. } => "node_ready",
+            EventKind::KubectlProbe { .. } => "kubectl_probe",
+            EventKind::KubectlResult { .. } => "kubectl_result",
+            EventKind::WorkloadAvailable { .. } => "workload_available",
+            EventKind::WorkloadUnavailable => "workload_unavailable",
             EventKind::NetworkChanged => "network_changed",
             EventKind::Log => "log",
         }
@@ -126,19 +184,65 @@ impl Event {
                 json_string(out, role);
                 let _ = write!(out, ",\"term\":{term}");
             }
-            EventKind::EtcdctlResult { command, ok } => {
-                out.push_str(",\"command\":");
-                json_string(out, command);
+            EventKind::LeaseAcquired {
+                lease,
+                holder_identity,
+                lease_transitions,
+            } => {
+                field(out, "lease", lease);
+                field(out, "holder_identity", holder_identity);
+                let _ = write!(out, ",\"lease_transitions\":{lease_transitions}");
+            }
+            EventKind::LeaseRenewed { lease } | EventKind::LeaseReleased { lease } => {
+                field(out, "lease", lease);
+            }
+            EventKind::LeaseLost { lease, reason } => {
+                field(out, "lease", lease);
+                field(out, "reason", reason);
+            }
+            EventKind::LbBackendUp { backend } | EventKind::LbBackendDown { backend } => {
+                field(out, "backend", backend);
+            }
+            EventKind::PodCreated { pod }
+            | EventKind::PodDeleted { pod }
+            | EventKind::PodStarted { pod }
+            | EventKind::PodStopped { pod } => field(out, "pod", pod),
+            EventKind::PodScheduled { pod, node_name } => {
+                field(out, "pod", pod);
+                field(out, "node_name", node_name);
+            }
+            EventKind::NodeNotReady { node_name } | EventKind::NodeReady { node_name } => {
+                field(out, "node_name", node_name);
+            }
+            EventKind::KubectlProbe { ok } => {
                 let _ = write!(out, ",\"ok\":{ok}");
+            }
+            EventKind::KubectlResult { command, ok } => {
+                field(out, "command", command);
+                let _ = write!(out, ",\"ok\":{ok}");
+            }
+            EventKind::WorkloadAvailable { running } => {
+                let _ = write!(out, ",\"running\":{running}");
             }
             EventKind::NodeDown
             | EventKind::NodeUp
             | EventKind::ProcessStarted
             | EventKind::NetworkChanged
+            | EventKind::ApiserverHealthy
+            | EventKind::ApiserverUnhealthy
+            | EventKind::WorkloadUnavailable
             | EventKind::Log => {}
         }
         out.push('}');
     }
+}
+
+/// Appends `,"name":"value"` to `out`.
+fn field(out: &mut String, name: &str, value: &str) {
+    out.push_str(",\"");
+    out.push_str(name);
+    out.push_str("\":");
+    json_string(out, value);
 }
 
 /// Appends `s` to `out` as a JSON string literal.

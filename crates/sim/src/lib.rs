@@ -16,10 +16,15 @@ pub mod cluster;
 pub mod engine;
 pub mod etcd;
 pub mod event;
+pub mod kube;
 pub mod network;
+pub mod program;
 pub mod rng;
+pub mod scenario;
 pub mod sim;
+pub mod summary;
 pub mod time;
+pub mod toml;
 
 pub use action::{Action, NodeRef, Target};
 pub use cluster::{Cluster, EtcdTopology, NodeRole, NodeSpec, ProcessKind};

@@ -11,13 +11,22 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::action::{Action, NodeRef, Target};
-use crate::cluster::{Cluster, NodeRole, ProcessKind};
-use crate::engine::{Ctx, Item, Kernel, Msg, NodeId, NodeRoute, ProcId, Timer};
+use crate::cluster::{Cluster, EtcdTopology, NodeRole, ProcessKind};
+use crate::engine::{Ctx, Item, Kernel, Msg, NodeId, NodeRoute, ProcId};
 use crate::etcd::benchmark::{Benchmark, BenchmarkConfig};
 use crate::etcd::raft::{HardState, Role};
 use crate::etcd::server::EtcdMember;
 use crate::etcd::{EtcdConfig, EtcdConfigError};
 use crate::event::{Event, EventKind};
+use crate::kube::apiserver::Apiserver;
+use crate::kube::controller_manager::ControllerManager;
+use crate::kube::haproxy::Haproxy;
+use crate::kube::kubectl::Kubectl;
+use crate::kube::kubelet::Kubelet;
+use crate::kube::leaderelection::{FlagsError, LeaderElectionFlags, LeaderElector};
+use crate::kube::objects::{KUBE_SYSTEM, Kind, Lease, Object, ObjectKey};
+use crate::kube::scheduler::Scheduler;
+use crate::program::{Program, Wiring};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 
@@ -28,27 +37,99 @@ pub struct SimConfig {
     pub seed: u64,
     pub cluster: Cluster,
     pub etcd: EtcdConfig,
-    /// A steady write load from the learner's laptop, for tests and benchmarks.
+    /// kube-controller-manager's `--leader-elect*` flags.
+    pub controller_manager: LeaderElectionFlags,
+    /// kube-scheduler's `--leader-elect*` flags.
+    pub scheduler: LeaderElectionFlags,
+    /// The workload's replica count at the start.
+    pub replicas: u32,
+    /// Where the learner's kubectl points: `loadbalancer` or a master's name.
+    pub kubectl_server: String,
+    /// A steady write load on etcd from the learner's laptop, for tests and benchmarks.
     pub etcd_benchmark: Option<BenchmarkConfig>,
+    /// Run etcd alone: only the etcd members, the kubelets that supervise
+    /// them (standalone) and the write load. For etcd's own tests and benchmarks.
+    pub etcd_only: bool,
 }
 
 impl SimConfig {
-    /// The default cluster with etcd's default flags.
+    /// `cluster` with every component's default flags, 3 replicas, and
+    /// kubectl through the load balancer (or the first master without one).
     pub fn new(seed: u64, cluster: Cluster) -> SimConfig {
+        let kubectl_server = if cluster.load_balancer {
+            "loadbalancer".to_owned()
+        } else {
+            "master-1".to_owned()
+        };
         SimConfig {
             seed,
             cluster,
             etcd: EtcdConfig::default(),
+            controller_manager: LeaderElectionFlags::default(),
+            scheduler: LeaderElectionFlags::default(),
+            replicas: 3,
+            kubectl_server,
             etcd_benchmark: None,
+            etcd_only: false,
         }
     }
+
+    /// Checks everything a real cluster would refuse to start with.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        validate_cluster(&self.cluster).map_err(ConfigError::Cluster)?;
+        self.etcd.validate().map_err(ConfigError::Etcd)?;
+        for (component, flags) in [
+            ("kube-controller-manager", &self.controller_manager),
+            ("kube-scheduler", &self.scheduler),
+        ] {
+            flags
+                .validate()
+                .map_err(|error| ConfigError::LeaderElection { component, error })?;
+        }
+        let server = self.kubectl_server.as_str();
+        let is_master = server
+            .strip_prefix("master-")
+            .and_then(|n| n.parse::<u8>().ok())
+            .is_some_and(|n| n >= 1 && n <= self.cluster.masters);
+        if !(is_master || (server == "loadbalancer" && self.cluster.load_balancer)) {
+            let choices = if self.cluster.load_balancer {
+                format!(
+                    "\"loadbalancer\" or a master from \"master-1\" to \"master-{}\"",
+                    self.cluster.masters
+                )
+            } else {
+                format!(
+                    "a master from \"master-1\" to \"master-{}\" (there is no load balancer)",
+                    self.cluster.masters
+                )
+            };
+            return Err(ConfigError::Cluster(format!(
+                "kubectl server \"{server}\" is not in the cluster: use {choices}"
+            )));
+        }
+        if self.replicas > MAX_REPLICAS {
+            return Err(ConfigError::Cluster(format!(
+                "replicas must be 0 to {MAX_REPLICAS} (got {})",
+                self.replicas
+            )));
+        }
+        Ok(())
+    }
 }
+
+/// The most replicas the lab's workload may ask for.
+pub const MAX_REPLICAS: u32 = 30;
 
 /// Why a configuration cannot run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfigError {
     /// etcd refuses these flags (etcd's own message).
     Etcd(EtcdConfigError),
+    /// client-go refuses a component's leader-election flags (its own message).
+    LeaderElection {
+        component: &'static str,
+        error: FlagsError,
+    },
     /// The cluster's shape is outside what the lab models.
     Cluster(String),
 }
@@ -57,6 +138,7 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::Etcd(e) => write!(f, "etcd: {e}"),
+            ConfigError::LeaderElection { component, error } => write!(f, "{component}: {error}"),
             ConfigError::Cluster(e) => f.write_str(e),
         }
     }
@@ -143,7 +225,7 @@ impl Supervisor {
             ProcessKind::Haproxy => Supervisor::Systemd {
                 restart_sec: SimDuration::from_millis(100),
             },
-            ProcessKind::Benchmark => Supervisor::None,
+            ProcessKind::Benchmark | ProcessKind::Kubectl => Supervisor::None,
         }
     }
 }
@@ -155,15 +237,6 @@ pub const BACKOFF_MAX: SimDuration = SimDuration::from_secs(300);
 pub const BACKOFF_RESET_AFTER: SimDuration = SimDuration::from_secs(600);
 /// How long a SIGTERMed container has before SIGKILL (terminationGracePeriodSeconds).
 pub const TERMINATION_GRACE: SimDuration = SimDuration::from_secs(30);
-
-/// What a running process does.
-#[derive(Clone, Debug)]
-enum Program {
-    /// Nothing modelled beyond being alive (yet).
-    Idle,
-    Etcd(Box<EtcdMember>),
-    Benchmark(Box<Benchmark>),
-}
 
 /// One process.
 #[derive(Clone, Debug)]
@@ -218,19 +291,24 @@ pub struct Sim {
     kernel: Kernel,
     nodes: Vec<Node>,
     procs: Vec<Process>,
+    /// Who talks to whom.
+    wiring: Rc<Wiring>,
     /// The etcd member processes, by member id.
     etcd_members: Rc<[ProcId]>,
-    etcd_names: Rc<[Rc<str>]>,
+    /// Where kubectl points now (`loadbalancer` or a master).
+    kubectl_server: Rc<str>,
     /// Whether etcd had a working majority at the last check; `None` until
     /// it first forms.
     quorum: Option<bool>,
+    /// How many workload pods ran on live workers at the last check; `None`
+    /// until the first one starts.
+    workload_running: Option<u32>,
 }
 
 impl Sim {
     /// Builds the cluster; every node powers on at t = 0.
     pub fn new(config: SimConfig) -> Result<Sim, ConfigError> {
-        config.etcd.validate().map_err(ConfigError::Etcd)?;
-        validate_cluster(&config.cluster).map_err(ConfigError::Cluster)?;
+        config.validate()?;
         let seed = config.seed;
 
         let mut nodes = vec![Node {
@@ -242,13 +320,20 @@ impl Sim {
             rng: SimRng::stream(seed, "laptop"),
         }];
         let mut kinds: Vec<(NodeId, ProcessKind)> = Vec::new();
+        if !config.etcd_only {
+            kinds.push((0, ProcessKind::Kubectl));
+        }
         if config.etcd_benchmark.is_some() {
             kinds.push((0, ProcessKind::Benchmark));
         }
         for spec in config.cluster.nodes() {
             let id = nodes.len();
             for &kind in &spec.processes {
-                kinds.push((id, kind));
+                let etcd_part = matches!(kind, ProcessKind::Etcd | ProcessKind::Kubelet)
+                    && spec.processes.contains(&ProcessKind::Etcd);
+                if !config.etcd_only || etcd_part {
+                    kinds.push((id, kind));
+                }
             }
             nodes.push(Node {
                 rng: SimRng::stream(seed, &spec.name),
@@ -292,6 +377,40 @@ impl Sim {
             .iter()
             .map(|&p| nodes[procs[p].node].name.clone())
             .collect();
+        let find = |node: NodeId, kind: ProcessKind| {
+            nodes[node]
+                .processes
+                .iter()
+                .copied()
+                .find(|&p| procs[p].kind == kind)
+        };
+        let local_apiserver: Vec<Option<ProcId>> = (0..nodes.len())
+            .map(|n| find(n, ProcessKind::KubeApiserver))
+            .collect();
+        let wiring = Wiring {
+            etcd_members: etcd_members.clone(),
+            etcd_names,
+            apiservers: local_apiserver
+                .iter()
+                .enumerate()
+                .filter_map(|(n, api)| api.map(|p| (p, nodes[n].name.clone())))
+                .collect(),
+            local_apiserver,
+            haproxy: (0..nodes.len()).find_map(|n| find(n, ProcessKind::Haproxy)),
+            static_pods: nodes
+                .iter()
+                .map(|n| {
+                    n.processes
+                        .iter()
+                        .filter(|&&p| Supervisor::of(procs[p].kind) == Supervisor::Kubelet)
+                        .map(|&p| (p, procs[p].kind))
+                        .collect()
+                })
+                .collect(),
+            node_names: nodes.iter().map(|n| n.name.clone()).collect(),
+            node_roles: nodes.iter().map(|n| n.role).collect(),
+            stacked: config.cluster.etcd == EtcdTopology::Stacked,
+        };
         let routes = nodes
             .iter()
             .map(|n| NodeRoute {
@@ -300,14 +419,17 @@ impl Sim {
             })
             .collect();
         let kernel = Kernel::new(routes, procs.iter().map(|p| p.node).collect());
+        let kubectl_server = config.kubectl_server.as_str().into();
         let mut sim = Sim {
             config: Rc::new(config),
             kernel,
             nodes,
             procs,
+            wiring: Rc::new(wiring),
             etcd_members,
-            etcd_names,
+            kubectl_server,
             quorum: None,
+            workload_running: None,
         };
         // The laptop is already on: its tools start at once.
         for proc in sim.nodes[0].processes.clone() {
@@ -532,6 +654,123 @@ impl Sim {
         })
     }
 
+    // ---- the control plane ---------------------------------------------
+
+    /// Who talks to whom.
+    pub fn wiring(&self) -> &Wiring {
+        &self.wiring
+    }
+
+    /// The program a process runs (`Program::Idle` when it is not running).
+    pub fn program(&self, proc: ProcId) -> &Program {
+        &self.procs[proc].program
+    }
+
+    /// The API server process `proc`, if it runs one.
+    pub fn apiserver(&self, proc: ProcId) -> Option<&Apiserver> {
+        match &self.procs[proc].program {
+            Program::Apiserver(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// HAProxy, if the load balancer runs it.
+    pub fn haproxy(&self) -> Option<&Haproxy> {
+        let proc = self.wiring.haproxy?;
+        match &self.procs[proc].program {
+            Program::Haproxy(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// The controller-manager process `proc`, if it runs one.
+    pub fn controller_manager(&self, proc: ProcId) -> Option<&ControllerManager> {
+        match &self.procs[proc].program {
+            Program::ControllerManager(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The scheduler process `proc`, if it runs one.
+    pub fn scheduler(&self, proc: ProcId) -> Option<&Scheduler> {
+        match &self.procs[proc].program {
+            Program::Scheduler(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The kubelet process `proc`, if it runs one.
+    pub fn kubelet(&self, proc: ProcId) -> Option<&Kubelet> {
+        match &self.procs[proc].program {
+            Program::Kubelet(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The leader elector of a controller-manager or scheduler process.
+    pub fn elector(&self, proc: ProcId) -> Option<&LeaderElector> {
+        match &self.procs[proc].program {
+            Program::ControllerManager(c) => c.elector.as_ref(),
+            Program::Scheduler(s) => s.elector.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The learner's kubectl.
+    pub fn kubectl(&self) -> Option<&Kubectl> {
+        let proc = self.process_id(0, ProcessKind::Kubectl)?;
+        match &self.procs[proc].program {
+            Program::Kubectl(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// Where kubectl points now.
+    pub fn kubectl_server(&self) -> &str {
+        &self.kubectl_server
+    }
+
+    /// The containers running on `node`, by pod name, with their start times.
+    pub fn containers(&self, node: NodeId) -> &std::collections::BTreeMap<Rc<str>, SimTime> {
+        &self.kernel.containers[node]
+    }
+
+    /// An object as etcd stores it, read from the running member that has
+    /// applied the most (the freshest view); `None` if no member runs or the
+    /// object does not exist.
+    pub fn stored_object(&self, key: &ObjectKey) -> Option<(Object, i64)> {
+        let member = (0..self.etcd_members.len())
+            .filter_map(|m| self.etcd_member(m))
+            .max_by_key(|m| m.applied())?;
+        let kv = member.store().get(&key.etcd_key())?;
+        Some((Object::decode(&kv.value)?, kv.mod_revision))
+    }
+
+    /// A leader-election Lease (`kube-controller-manager`, `kube-scheduler`)
+    /// as stored in etcd, with its resourceVersion.
+    pub fn lease_record(&self, name: &str) -> Option<(Lease, i64)> {
+        match self.stored_object(&ObjectKey::new(Kind::Lease, KUBE_SYSTEM, name))? {
+            (Object::Lease(lease), rv) => Some((lease, rv)),
+            _ => None,
+        }
+    }
+
+    /// Every object of `kind` as stored in etcd (see [`Sim::stored_object`]).
+    pub fn stored_objects(&self, kind: Kind) -> Vec<(Object, i64)> {
+        let Some(member) = (0..self.etcd_members.len())
+            .filter_map(|m| self.etcd_member(m))
+            .max_by_key(|m| m.applied())
+        else {
+            return Vec::new();
+        };
+        member
+            .store()
+            .iter()
+            .filter(|kv| kv.key.starts_with(kind.prefix()))
+            .filter_map(|kv| Object::decode(&kv.value).map(|o| (o, kv.mod_revision)))
+            .collect()
+    }
+
     // ---- actions ---------------------------------------------------------
 
     /// Applies an action now. Fails only when the target does not exist; a
@@ -569,6 +808,28 @@ impl Sim {
                     "network healed: every node can reach every other".to_owned(),
                 );
                 self.check_quorum();
+                return Ok(());
+            }
+            Action::Scale { replicas } => {
+                if *replicas > MAX_REPLICAS {
+                    return Err(ActionError(format!(
+                        "replicas must be 0 to {MAX_REPLICAS} (got {replicas})"
+                    )));
+                }
+                self.emit_action(action, &target_text, None);
+                let replicas = *replicas;
+                self.with_kubectl(|kubectl, ctx| kubectl.scale(ctx, replicas));
+                return Ok(());
+            }
+            Action::KubectlServer(server) => {
+                let (proc, name) = self.wiring.kubectl_endpoint(server).ok_or_else(|| {
+                    ActionError(format!(
+                        "kubectl cannot point at \"{server}\": use \"loadbalancer\" (if there is one) or a master's name"
+                    ))
+                })?;
+                self.emit_action(action, &target_text, None);
+                self.kubectl_server = name.clone();
+                self.with_kubectl(|kubectl, ctx| kubectl.set_server(ctx, proc, name));
                 return Ok(());
             }
             Action::KillNode(t)
@@ -623,7 +884,12 @@ impl Sim {
                     _ => unreachable!("only process actions reach here"),
                 }
             }
-            Action::Partition(_) | Action::Heal => unreachable!("handled above"),
+            Action::Partition(_)
+            | Action::Heal
+            | Action::Scale { .. }
+            | Action::KubectlServer(_) => {
+                unreachable!("handled above")
+            }
         }
         Ok(())
     }
@@ -648,10 +914,31 @@ impl Sim {
             NodeRef::LeaderOf(ProcessKind::Etcd) => Ok(self
                 .etcd_leader()
                 .map(|(member, _)| self.procs[self.etcd_members[member]].node)),
-            NodeRef::LeaderOf(kind) => Err(ActionError(format!(
-                "leader:{kind} needs the control plane, which this simulation does not model yet"
-            ))),
+            NodeRef::LeaderOf(kind) => Ok(self.lease_leader(*kind).map(|p| self.procs[p].node)),
         }
+    }
+
+    /// The process that leads a Lease now (kube-controller-manager or
+    /// kube-scheduler): the one that believes it holds it, running.
+    pub fn lease_leader(&self, kind: ProcessKind) -> Option<ProcId> {
+        self.procs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == kind && p.is_running())
+            .find(|(id, _)| self.elector(*id).is_some_and(LeaderElector::is_leader))
+            .map(|(id, _)| id)
+    }
+
+    /// Runs `f` on the learner's kubectl.
+    fn with_kubectl(&mut self, f: impl FnOnce(&mut Kubectl, &mut Ctx)) {
+        let Some(proc) = self.process_id(0, ProcessKind::Kubectl) else {
+            return;
+        };
+        self.dispatch(proc, |program, ctx| {
+            if let Program::Kubectl(kubectl) = program {
+                f(kubectl, ctx);
+            }
+        });
     }
 
     fn emit_action(&mut self, action: &Action, target: &str, message: Option<String>) {
@@ -664,6 +951,12 @@ impl Sim {
             Action::ResumeProcess(_) => format!("kill -CONT {target}"),
             Action::Partition(_) => format!("partition the network: {target}"),
             Action::Heal => "heal the network".to_owned(),
+            Action::Scale { replicas } => {
+                format!("kubectl scale deployment web --replicas={replicas}")
+            }
+            Action::KubectlServer(server) => {
+                format!("kubectl config set-cluster kubernetes --server=https://{server}:6443")
+            }
         });
         self.kernel.emit(
             EventKind::Action {
@@ -709,6 +1002,8 @@ impl Sim {
             "node",
             format!("{name} lost power: every process on it stopped at once"),
         );
+        // Its containers die with it.
+        self.kernel.containers[node].clear();
         for proc in self.nodes[node].processes.clone() {
             self.save_and_clear(proc);
             let p = &mut self.procs[proc];
@@ -720,6 +1015,7 @@ impl Sim {
             p.restarts = 0;
         }
         self.check_quorum();
+        self.check_workload();
     }
 
     fn booted(&mut self, node: NodeId, cycle: u32) {
@@ -766,45 +1062,21 @@ impl Sim {
         };
         self.kernel
             .emit(EventKind::ProcessStarted, Some(node), kind.name(), message);
-        let program = match kind {
-            ProcessKind::Etcd => {
-                let member = self
-                    .etcd_members
-                    .iter()
-                    .position(|&m| m == proc)
-                    .expect("an etcd process is a member");
-                let wal = self.nodes[node].wal.take();
-                let (peers, names, etcd) = (
-                    self.etcd_members.clone(),
-                    self.etcd_names.clone(),
-                    self.config.etcd,
-                );
-                self.with_ctx(proc, |ctx| {
-                    Program::Etcd(Box::new(EtcdMember::start(
-                        ctx,
-                        member as u8,
-                        peers,
-                        names,
-                        &etcd,
-                        wal,
-                    )))
-                })
-            }
-            ProcessKind::Benchmark => {
-                let config = self
-                    .config
-                    .etcd_benchmark
-                    .expect("a benchmark process has a configuration");
-                let (members, timeout) = (
-                    self.etcd_members.clone(),
-                    self.config.etcd.request_timeout(),
-                );
-                self.with_ctx(proc, |ctx| {
-                    Program::Benchmark(Box::new(Benchmark::start(ctx, config, members, timeout)))
-                })
-            }
-            _ => Program::Idle,
+        self.kernel.proc_incarnations[proc] = self.procs[proc].incarnation;
+        self.kernel.proc_started[proc] = Some(self.kernel.now);
+        let wal = if kind == ProcessKind::Etcd {
+            self.nodes[node].wal.take()
+        } else {
+            None
         };
+        let (config, wiring, server) = (
+            self.config.clone(),
+            self.wiring.clone(),
+            self.kubectl_server.clone(),
+        );
+        let program = self.with_ctx(proc, |ctx| {
+            Program::start(kind, ctx, node, &config, &wiring, wal, &server)
+        });
         self.procs[proc].program = program;
         if kind == ProcessKind::Kubelet {
             self.kubelet_started(node);
@@ -812,26 +1084,37 @@ impl Sim {
         self.check_quorum();
     }
 
-    /// Runs `f` with a context for `proc`, then handles an exit it asked for.
+    /// Runs `f` with a context for `proc`, then does what it asked for:
+    /// its own exit, kills (the kubelet's), and the workload check when
+    /// containers changed.
     fn with_ctx<R>(&mut self, proc: ProcId, f: impl FnOnce(&mut Ctx) -> R) -> R {
         let p = &mut self.procs[proc];
         let mut ctx = Ctx::new(&mut self.kernel, proc, p.incarnation, &mut p.rng);
         let result = f(&mut ctx);
         let exit = ctx.take_exit();
+        let kills = ctx.take_kills();
         if let Some((code, reason)) = exit {
             self.end_process(proc, code, &reason);
+        }
+        for (victim, reason) in kills {
+            self.end_process(victim, 137, &reason);
+        }
+        if std::mem::take(&mut self.kernel.containers_changed) {
+            self.check_workload();
         }
         result
     }
 
     /// Runs one callback of `proc`'s program.
     fn dispatch(&mut self, proc: ProcId, f: impl FnOnce(&mut Program, &mut Ctx)) {
-        let p = &mut self.procs[proc];
-        let mut ctx = Ctx::new(&mut self.kernel, proc, p.incarnation, &mut p.rng);
-        f(&mut p.program, &mut ctx);
-        let exit = ctx.take_exit();
-        if let Some((code, reason)) = exit {
-            self.end_process(proc, code, &reason);
+        let mut program = std::mem::replace(&mut self.procs[proc].program, Program::Idle);
+        self.with_ctx(proc, |ctx| f(&mut program, ctx));
+        // The program may have ended meanwhile (its process exited).
+        if self.procs[proc].is_running() {
+            self.procs[proc].program = program;
+        } else if let Program::Etcd(member) = program {
+            let node = self.procs[proc].node;
+            self.nodes[node].wal = Some(member.into_wal());
         }
     }
 
@@ -1056,6 +1339,23 @@ impl Sim {
                             program.on_message(ctx, from, from_incarnation, msg)
                         });
                     }
+                    ProcState::Stopped | ProcState::Exited { .. }
+                        if !lost && self.nodes[b].power == Power::On =>
+                    {
+                        // Nothing listens on the port: a request is refused at once.
+                        let envelope = self.kernel.take_envelope(slot);
+                        if let Some(id) = envelope.msg.request_id() {
+                            let p = &mut self.procs[to];
+                            self.kernel.send(
+                                &mut p.rng,
+                                to,
+                                p.incarnation,
+                                envelope.from,
+                                Some(envelope.from_incarnation),
+                                Msg::Refused { id },
+                            );
+                        }
+                    }
                     _ => {
                         self.kernel.take_envelope(slot);
                     }
@@ -1097,6 +1397,52 @@ impl Sim {
                     );
                 }
             }
+        }
+    }
+
+    /// How many pods the API has stored since the start.
+    pub fn pods_created(&self) -> u64 {
+        self.kernel.pods_created
+    }
+
+    /// How many pods the API has removed since the start.
+    pub fn pods_deleted(&self) -> u64 {
+        self.kernel.pods_deleted
+    }
+
+    /// How many workload pods run on live workers: the truth on the nodes.
+    pub fn pods_running(&self) -> u32 {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == NodeRole::Worker && n.power == Power::On)
+            .map(|(id, _)| self.kernel.containers[id].len() as u32)
+            .sum()
+    }
+
+    /// Emits `workload_available` / `workload_unavailable` when the workload
+    /// starts or stops running anywhere.
+    fn check_workload(&mut self) {
+        let running = self.pods_running();
+        let before = self.workload_running;
+        if before.is_none() && running == 0 {
+            return;
+        }
+        self.workload_running = Some(running);
+        match (before.is_some_and(|r| r > 0), running > 0) {
+            (false, true) => self.kernel.emit(
+                EventKind::WorkloadAvailable { running },
+                None,
+                "workload",
+                format!("the workload is available: {running} pod(s) running on live workers"),
+            ),
+            (true, false) => self.kernel.emit(
+                EventKind::WorkloadUnavailable,
+                None,
+                "workload",
+                "the workload is unavailable: no pod runs on a live worker".to_owned(),
+            ),
+            _ => {}
         }
     }
 
@@ -1143,31 +1489,6 @@ impl Sim {
                 );
             }
             (None, false) | (Some(true), true) | (Some(false), false) => {}
-        }
-    }
-}
-
-impl Program {
-    fn on_message(&mut self, ctx: &mut Ctx, from: ProcId, from_incarnation: u32, msg: Msg) {
-        match self {
-            Program::Etcd(member) => member.on_message(ctx, from, from_incarnation, msg),
-            Program::Benchmark(bench) => bench.on_message(ctx, msg),
-            Program::Idle => {}
-        }
-    }
-
-    fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer) {
-        match (self, timer) {
-            (Program::Etcd(member), Timer::Etcd(t)) => member.on_timer(ctx, t),
-            (Program::Benchmark(bench), Timer::Benchmark(t)) => bench.on_timer(ctx, t),
-            _ => {}
-        }
-    }
-
-    fn on_sigterm(&mut self, ctx: &mut Ctx) {
-        match self {
-            Program::Etcd(member) => member.on_sigterm(ctx),
-            Program::Benchmark(_) | Program::Idle => ctx.exit(0, "stopped (SIGTERM)"),
         }
     }
 }

@@ -84,6 +84,11 @@ impl SimDuration {
         SimDuration(self.0.saturating_sub(other.0))
     }
 
+    /// Rounded down to a whole number of `unit`s (for log lines).
+    pub const fn round_down_to(self, unit: SimDuration) -> SimDuration {
+        SimDuration(self.0 / unit.0 * unit.0)
+    }
+
     /// `self * num / den`, in integer arithmetic (for factors such as 1.2 = 6/5).
     pub const fn mul_ratio(self, num: u64, den: u64) -> SimDuration {
         SimDuration((self.0 as u128 * num as u128 / den as u128) as u64)

@@ -1,60 +1,142 @@
-//! The `ha-sim` command-line runner.
-//!
-//! `ha-sim bench` measures how fast the engine simulates; `ha-sim nodes`
-//! describes the default cluster. Running scenario files (`run`, `check`,
-//! SCENARIOS.md) comes with the control-plane model.
+//! The `ha-sim` runner (SCENARIOS.md): runs scenario files headless and
+//! prints their events as JSON Lines or a summary, checks files, and measures
+//! the engine. Bad input gets a message on stderr and exit code 2, never a panic.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use ha_sim::etcd::benchmark::BenchmarkConfig;
+use ha_sim::scenario::{ScenarioRun, parse_scenario};
+use ha_sim::summary::summary_json;
 use ha_sim::{Cluster, EtcdTopology, Sim, SimConfig, SimDuration, SimTime};
 
 const USAGE: &str = "\
-usage: ha-sim <command>
-
-commands:
-  bench     measure simulated seconds per wall-clock second (build with --release)
-  nodes     print the default cluster's nodes and the processes on each
-  help      print this message
+usage:
+  ha-sim run FILE [--seed N] [--until DURATION] [--summary]
+      run a scenario and print its events as JSON Lines, or with --summary
+      one JSON object after the run
+  ha-sim check FILE...
+      validate scenario files; exit 0, or print each problem and exit 2
+  ha-sim bench
+      measure simulated seconds per wall-clock second (build with --release)
 ";
+
+/// A usage or input error: the message for stderr.
+struct Fail(String);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["bench"] => {
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("check") => check(&args[1..]),
+        Some("bench") if args.len() == 1 => {
             bench();
-            ExitCode::SUCCESS
+            Ok(())
         }
-        ["nodes"] => {
-            for node in Cluster::default().nodes() {
-                let processes: Vec<&str> = node.processes.iter().map(|p| p.name()).collect();
-                println!(
-                    "{}\t{}\t{}",
-                    node.name,
-                    node.role.description(),
-                    processes.join(",")
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        ["help"] | ["--help"] | ["-h"] => {
+        Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
-            ExitCode::SUCCESS
+            Ok(())
         }
-        [] => {
-            eprint!("ha-sim: a command is required\n\n{USAGE}");
+        Some(other) => Err(Fail(format!("unknown command '{other}'"))),
+        None => Err(Fail("a command is required".to_owned())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(message)) => {
+            eprintln!("ha-sim: {message}");
+            if !message.contains('\n') && !message.contains(".toml") {
+                eprint!("\n{USAGE}");
+            }
             ExitCode::from(2)
         }
-        [other, ..] => {
-            eprint!("ha-sim: unknown command '{other}'\n\n{USAGE}");
-            ExitCode::from(2)
+    }
+}
+
+fn read(file: &str) -> Result<String, Fail> {
+    std::fs::read_to_string(file).map_err(|e| Fail(format!("cannot read {file}: {e}")))
+}
+
+fn run(args: &[String]) -> Result<(), Fail> {
+    let mut file = None;
+    let mut seed = None;
+    let mut until = None;
+    let mut summary = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--seed" => {
+                let value = rest
+                    .next()
+                    .ok_or_else(|| Fail("--seed needs a value, such as --seed 7".to_owned()))?;
+                seed = Some(value.parse::<u64>().map_err(|_| {
+                    Fail(format!(
+                        "--seed must be a whole number from 0 to {}, not '{value}'",
+                        u64::MAX
+                    ))
+                })?);
+            }
+            "--until" => {
+                let value = rest.next().ok_or_else(|| {
+                    Fail("--until needs a duration, such as --until 90s".to_owned())
+                })?;
+                until = Some(SimDuration::parse(value).map_err(|e| Fail(format!("--until: {e}")))?);
+            }
+            "--summary" => summary = true,
+            flag if flag.starts_with('-') => return Err(Fail(format!("unknown option '{flag}'"))),
+            path if file.is_none() => file = Some(path.to_owned()),
+            extra => {
+                return Err(Fail(format!(
+                    "run takes one file; '{extra}' is one too many"
+                )));
+            }
         }
+    }
+    let file = file.ok_or_else(|| Fail("run needs a scenario file".to_owned()))?;
+    let scenario =
+        parse_scenario(&file, &read(&file)?).map_err(|problems| Fail(problems.to_string()))?;
+    let mut run = ScenarioRun::new(&scenario, seed).map_err(|e| Fail(format!("{file}: {e}")))?;
+    let end = SimTime::ZERO + until.unwrap_or(scenario.run_for);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut line = String::new();
+    // Advance a second at a time so that memory stays flat on long runs.
+    while run.sim.now() < end {
+        let next = (run.sim.now() + SimDuration::from_secs(1)).min(end);
+        run.advance_to(next);
+        let events = run.sim.drain_events();
+        if !summary {
+            for event in events {
+                line.clear();
+                event.write_json(&mut line);
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    if summary {
+        let _ = writeln!(out, "{}", summary_json(&run.sim, false));
+    }
+    let _ = out.flush();
+    Ok(())
+}
+
+fn check(files: &[String]) -> Result<(), Fail> {
+    if files.is_empty() {
+        return Err(Fail("check needs at least one file".to_owned()));
+    }
+    let mut problems = Vec::new();
+    for file in files {
+        match read(file)
+            .and_then(|text| parse_scenario(file, &text).map_err(|p| Fail(p.to_string())))
+        {
+            Ok(_) => println!("{file}: ok"),
+            Err(Fail(message)) => problems.push(message),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail(problems.join("\n")))
     }
 }
 
@@ -64,16 +146,23 @@ struct Workload {
     config: SimConfig,
 }
 
-fn etcd_only(members: u8, writes_per_second: u64) -> SimConfig {
-    let mut config = SimConfig::new(
+fn cluster(masters: u8, etcd: EtcdTopology, workers: u8) -> SimConfig {
+    SimConfig::new(
         1,
         Cluster {
-            masters: 1,
-            etcd: EtcdTopology::External { members },
-            workers: 0,
-            load_balancer: false,
+            masters,
+            etcd,
+            workers,
+            load_balancer: true,
         },
-    );
+    )
+}
+
+fn etcd_only(members: u8, writes_per_second: u64) -> SimConfig {
+    let mut config = cluster(1, EtcdTopology::External { members }, 0);
+    config.cluster.load_balancer = false;
+    config.kubectl_server = "master-1".to_owned();
+    config.etcd_only = true;
     config.etcd_benchmark = Some(BenchmarkConfig {
         interval: SimDuration::from_micros(1_000_000 / writes_per_second),
         keys: 1_000,
@@ -89,23 +178,31 @@ fn bench() {
     }
     let workloads = [
         Workload {
-            name: "etcd, 3 members, 10 writes/s",
+            name: "default cluster (3 stacked masters, LB, 2 workers)",
+            config: cluster(3, EtcdTopology::Stacked, 2),
+        },
+        Workload {
+            name: "7 masters, 5 external etcd, LB, 5 workers",
+            config: cluster(7, EtcdTopology::External { members: 5 }, 5),
+        },
+        Workload {
+            name: "etcd alone, 3 members, 10 writes/s",
             config: etcd_only(3, 10),
         },
         Workload {
-            name: "etcd, 7 members, 10 writes/s",
+            name: "etcd alone, 7 members, 10 writes/s",
             config: etcd_only(7, 10),
         },
     ];
     let hour = SimDuration::from_secs(3_600);
     println!(
-        "{:<34} {:>14} {:>16} {:>10}",
+        "{:<52} {:>14} {:>17} {:>9}",
         "workload", "sim s / wall s", "1 sim hour (ms)", "events"
     );
     for workload in workloads {
         let mut sim = Sim::new(workload.config).expect("a valid workload");
-        // Start-up (boot, first election) is not what is measured.
-        sim.advance_to(SimTime::from_secs(10));
+        // Start-up (boot, first elections) is not what is measured.
+        sim.advance_to(SimTime::from_secs(30));
         sim.drain_events();
         let start = Instant::now();
         let mut events = 0usize;
@@ -115,11 +212,10 @@ fn bench() {
             events += sim.drain_events().len();
         }
         let wall = start.elapsed();
-        let speed = hour.as_secs() as f64 / wall.as_secs_f64();
         println!(
-            "{:<34} {:>14.0} {:>16.1} {:>10}",
+            "{:<52} {:>14.0} {:>17.1} {:>9}",
             workload.name,
-            speed,
+            hour.as_secs() as f64 / wall.as_secs_f64(),
             wall.as_secs_f64() * 1e3,
             events
         );

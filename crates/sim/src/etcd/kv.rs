@@ -86,6 +86,24 @@ impl KvOp {
         matches!(self, KvOp::Range { .. })
     }
 
+    /// Every key this request may write (both branches of a transaction).
+    pub fn written_keys(&self) -> Vec<Rc<str>> {
+        match self {
+            KvOp::Range { .. } => Vec::new(),
+            KvOp::Put { key, .. } | KvOp::Delete { key } => vec![key.clone()],
+            KvOp::Txn {
+                success, failure, ..
+            } => success
+                .iter()
+                .chain(failure)
+                .filter_map(|op| match op {
+                    TxnOp::Put { key, .. } | TxnOp::Delete { key } => Some(key.clone()),
+                    TxnOp::Get { .. } => None,
+                })
+                .collect(),
+        }
+    }
+
     /// A short form for logs: `put /registry/leases/…`.
     pub fn describe(&self) -> String {
         match self {

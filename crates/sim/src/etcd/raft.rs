@@ -14,11 +14,11 @@
 //! every heartbeat interval. Leaders append an empty entry on election and only
 //! count replicas to commit entries of their own term (Raft §5.4.2).
 //!
-//! One deliberate difference: etcd-io/raft counts logical ticks, and so does
-//! the leader here (one tick per heartbeat interval), but a follower's
-//! election timer is a deadline in simulated time rather than a count of
-//! ticks, so idle followers cost no events. The timeout is still drawn in
-//! whole ticks, as `election + rand(election)` ticks.
+//! Time is counted in ticks, as in etcd-io/raft: each member's ticker runs
+//! every heartbeat interval from its own phase (when its process started).
+//! Rather than delivering every tick, a follower's election timer is the tick
+//! at which its elapsed count would reach the randomized timeout, so idle
+//! followers cost no events; the leader does tick every heartbeat interval.
 
 use std::rc::Rc;
 
@@ -249,6 +249,8 @@ pub struct Raft {
     pub lead: Option<MemberId>,
     /// When the election timer last restarted (etcd's `electionElapsed = 0`).
     election_reset_at: SimTime,
+    /// Where this member's ticker falls within a heartbeat interval.
+    tick_phase: SimDuration,
     randomized_timeout: SimDuration,
     /// The leader's next heartbeat tick.
     next_tick_at: SimTime,
@@ -290,6 +292,7 @@ impl Raft {
             role: Role::Follower,
             lead: None,
             election_reset_at: now,
+            tick_phase: SimDuration::ZERO,
             randomized_timeout: SimDuration::ZERO,
             next_tick_at: now,
             leader_ticks: 0,
@@ -303,6 +306,7 @@ impl Raft {
             logs: Vec::new(),
             cfg,
         };
+        raft.tick_phase = rng.duration_between(SimDuration::ZERO, raft.cfg.heartbeat_interval);
         raft.reset_election_timer(now, rng);
         let text = format!(
             "{} became follower at term {}",
@@ -383,7 +387,34 @@ impl Raft {
         if self.role == Role::Leader {
             self.next_tick_at
         } else {
-            self.election_reset_at + self.randomized_timeout
+            // The tick at which electionElapsed reaches the randomized timeout.
+            let ticks =
+                self.randomized_timeout.as_micros() / self.cfg.heartbeat_interval.as_micros();
+            self.first_tick_after(self.election_reset_at)
+                + self.cfg.heartbeat_interval * (ticks - 1)
+        }
+    }
+
+    /// The first of this member's ticks strictly after `t`.
+    fn first_tick_after(&self, t: SimTime) -> SimTime {
+        let interval = self.cfg.heartbeat_interval.as_micros();
+        let phase = self.tick_phase.as_micros();
+        let t = t.as_micros();
+        let k = if t < phase {
+            0
+        } else {
+            (t - phase) / interval + 1
+        };
+        SimTime::from_micros(phase + k * interval)
+    }
+
+    /// How many of this member's ticks fall in `(since, now]` (etcd's elapsed count).
+    fn ticks_between(&self, since: SimTime, now: SimTime) -> u64 {
+        let first = self.first_tick_after(since);
+        if now < first {
+            0
+        } else {
+            (now - first).as_micros() / self.cfg.heartbeat_interval.as_micros() + 1
         }
     }
 
@@ -393,7 +424,7 @@ impl Raft {
         self.cfg.check_quorum
             && (self.role == Role::Leader
                 || (self.lead.is_some()
-                    && now < self.election_reset_at + self.cfg.election_timeout()))
+                    && self.ticks_between(self.election_reset_at, now) < self.cfg.election_ticks))
     }
 
     fn quorum(&self) -> usize {
@@ -554,7 +585,7 @@ impl Raft {
                 sent_commit: 0,
             })
             .collect();
-        self.next_tick_at = now + self.cfg.heartbeat_interval;
+        self.next_tick_at = self.first_tick_after(now);
         self.leader_ticks = 0;
         self.set_role(Role::Leader);
         self.logs.push(RaftLog::ElectedLeader { term });
@@ -577,7 +608,7 @@ impl Raft {
             return;
         }
         if self.role == Role::Leader {
-            self.next_tick_at = now + self.cfg.heartbeat_interval;
+            self.next_tick_at = self.first_tick_after(now);
             self.leader_ticks += 1;
             if self.leader_ticks >= self.cfg.election_ticks {
                 self.leader_ticks = 0;

@@ -49,6 +49,20 @@ pub enum EtcdTimer {
     ReadRetry { context: u64 },
     /// A graceful stop gives up waiting for the leadership transfer.
     StopDeadline,
+    /// Tell every watcher the current revision (progress notification).
+    WatchProgress,
+}
+
+/// How often watchers hear from a member even when nothing changes.
+const WATCH_PROGRESS_INTERVAL: SimDuration = SimDuration::from_secs(5);
+
+/// A client watching keys under a prefix.
+#[derive(Clone, Debug)]
+struct Watcher {
+    client: ProcId,
+    client_incarnation: u32,
+    id: u64,
+    prefix: Rc<str>,
 }
 
 /// How often an unanswered ReadIndex is sent again (etcd's `readIndexRetryTime`).
@@ -94,6 +108,7 @@ pub struct EtcdMember {
     deadline_timer_at: Option<SimTime>,
     /// A graceful stop in progress.
     stopping: bool,
+    watchers: Vec<Watcher>,
 }
 
 impl EtcdMember {
@@ -137,6 +152,7 @@ impl EtcdMember {
             raft_timer_at: None,
             deadline_timer_at: None,
             stopping: false,
+            watchers: Vec::new(),
         };
         let text = if restarted {
             format!(
@@ -174,7 +190,8 @@ impl EtcdMember {
                 self.raft.step(m, now, ctx.rng());
             }
             Msg::EtcdRequest { id, op } => self.on_request(ctx, from, from_incarnation, id, op),
-            Msg::EtcdResponse { .. } => {}
+            Msg::EtcdWatch { id, prefix } => self.on_watch(ctx, from, from_incarnation, id, prefix),
+            _ => {}
         }
         self.after_raft(ctx);
     }
@@ -214,6 +231,28 @@ impl EtcdMember {
                     return;
                 }
             }
+            EtcdTimer::WatchProgress => {
+                let revision = self.store.revision();
+                for w in &self.watchers {
+                    ctx.reply(
+                        w.client,
+                        w.client_incarnation,
+                        Msg::EtcdWatchEvents {
+                            id: w.id,
+                            revision,
+                            snapshot: false,
+                            kvs: Rc::from([]),
+                            deleted: Rc::from([]),
+                        },
+                    );
+                }
+                if !self.watchers.is_empty() {
+                    ctx.set_timer(
+                        ctx.now + WATCH_PROGRESS_INTERVAL,
+                        Timer::Etcd(EtcdTimer::WatchProgress),
+                    );
+                }
+            }
         }
         self.after_raft(ctx);
     }
@@ -234,6 +273,89 @@ impl EtcdMember {
             self.after_raft(ctx);
         } else {
             ctx.exit(0, "stopped (SIGTERM)");
+        }
+    }
+
+    /// A new watch: answer with everything under the prefix now (like a list
+    /// followed by a watch from its revision), then every change as it is applied.
+    fn on_watch(
+        &mut self,
+        ctx: &mut Ctx,
+        client: ProcId,
+        client_incarnation: u32,
+        id: u64,
+        prefix: Rc<str>,
+    ) {
+        let KvResult::Range { revision, kvs } = self.store.range(&prefix, true) else {
+            return;
+        };
+        ctx.reply(
+            client,
+            client_incarnation,
+            Msg::EtcdWatchEvents {
+                id,
+                revision,
+                snapshot: true,
+                kvs: kvs.into(),
+                deleted: Rc::from([]),
+            },
+        );
+        if self.watchers.is_empty() {
+            ctx.set_timer(
+                ctx.now + WATCH_PROGRESS_INTERVAL,
+                Timer::Etcd(EtcdTimer::WatchProgress),
+            );
+        }
+        self.watchers.retain(|w| w.client != client);
+        self.watchers.push(Watcher {
+            client,
+            client_incarnation,
+            id,
+            prefix,
+        });
+    }
+
+    /// Tells the watchers what applying `op` changed.
+    fn notify_watchers(&self, ctx: &mut Ctx, op: &KvOp, before: &[(Rc<str>, i64)]) {
+        let revision = self.store.revision();
+        let mut kvs = Vec::new();
+        let mut deleted = Vec::new();
+        for (key, mod_revision) in before {
+            match self.store.get(key) {
+                Some(kv) if kv.mod_revision != *mod_revision => kvs.push(kv.clone()),
+                None if *mod_revision != 0 => deleted.push(key.clone()),
+                _ => {}
+            }
+        }
+        if kvs.is_empty() && deleted.is_empty() {
+            return;
+        }
+        let _ = op;
+        for w in &self.watchers {
+            let kvs: Rc<[_]> = kvs
+                .iter()
+                .filter(|kv| kv.key.starts_with(&*w.prefix))
+                .cloned()
+                .collect();
+            let deleted: Rc<[_]> = deleted
+                .iter()
+                .filter(|k| k.starts_with(&*w.prefix))
+                .cloned()
+                .collect();
+            if kvs.is_empty() && deleted.is_empty() {
+                continue;
+            }
+            ctx.reply(
+                w.client,
+                w.client_incarnation,
+                Msg::EtcdWatchEvents {
+                    id: w.id,
+                    revision,
+                    snapshot: false,
+                    kvs,
+                    deleted,
+                },
+            );
         }
     }
 
@@ -354,7 +476,23 @@ impl EtcdMember {
                 continue;
             };
             let proposal = proposal.clone();
+            let before: Vec<(Rc<str>, i64)> = if self.watchers.is_empty() {
+                Vec::new()
+            } else {
+                proposal
+                    .op
+                    .written_keys()
+                    .into_iter()
+                    .map(|k| {
+                        let rev = self.store.get(&k).map_or(0, |kv| kv.mod_revision);
+                        (k, rev)
+                    })
+                    .collect()
+            };
             let result = self.store.apply(&proposal.op);
+            if !before.is_empty() {
+                self.notify_watchers(ctx, &proposal.op, &before);
+            }
             if proposal.origin == self.raft.id
                 && let Some(pos) = self.pending.iter().position(|p| p.id == proposal.id)
             {
