@@ -6,6 +6,11 @@
 
 pub mod app;
 pub mod components;
+pub mod lab;
+pub mod scenarios;
+pub mod state;
+pub mod url;
+pub mod view;
 
 pub use app::App;
 

@@ -24,7 +24,7 @@ use crate::kube::haproxy::Haproxy;
 use crate::kube::kubectl::Kubectl;
 use crate::kube::kubelet::Kubelet;
 use crate::kube::leaderelection::{FlagsError, LeaderElectionFlags, LeaderElector};
-use crate::kube::objects::{KUBE_SYSTEM, Kind, Lease, Object, ObjectKey};
+use crate::kube::objects::{DEFAULT, KUBE_SYSTEM, Kind, Lease, Object, ObjectKey, WORKLOAD};
 use crate::kube::scheduler::Scheduler;
 use crate::program::{Program, Wiring};
 use crate::rng::SimRng;
@@ -1397,6 +1397,20 @@ impl Sim {
                     );
                 }
             }
+        }
+    }
+
+    /// How many events have been recorded since the start (drained or not).
+    pub fn event_count(&self) -> u64 {
+        self.kernel.event_count()
+    }
+
+    /// The workload's replica count as stored in etcd (the configured count
+    /// until the Deployment exists).
+    pub fn pods_desired(&self) -> u32 {
+        match self.stored_object(&ObjectKey::new(Kind::Deployment, DEFAULT, WORKLOAD)) {
+            Some((Object::Deployment(d), _)) => d.replicas,
+            _ => self.config.replicas,
         }
     }
 

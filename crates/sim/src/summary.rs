@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use crate::cluster::ProcessKind;
 use crate::event::json_string;
-use crate::kube::objects::{DEFAULT, Kind, Object, ObjectKey, WORKLOAD};
 use crate::sim::Sim;
 
 /// The leases the summary reports, by name in `kube-system`.
@@ -97,10 +96,7 @@ pub fn summary_json(sim: &Sim, pretty: bool) -> String {
     string_array(&mut out, up.iter().map(|s| &**s), sp);
     let _ = write!(out, ",{nl}");
 
-    let desired = match sim.stored_object(&ObjectKey::new(Kind::Deployment, DEFAULT, WORKLOAD)) {
-        Some((Object::Deployment(d), _)) => d.replicas,
-        _ => sim.config().replicas,
-    };
+    let desired = sim.pods_desired();
     let _ = write!(
         out,
         "{ind}\"pods\":{sp}{{\"desired\":{sp}{desired},{sp}\"running\":{sp}{},{sp}\"created\":{sp}{},{sp}\"deleted\":{sp}{}}},{nl}",

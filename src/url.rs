@@ -1,0 +1,481 @@
+//! The lab in its URL: everything needed to reproduce it exactly, so that
+//! "Copy link" gives a link that opens the same lab at the same moment.
+//!
+//! `?scenario=<id>&seed=N&t=37s&speed=2&paused=1`, settings by their scenario
+//! key (`masters=5`, `etcd=external`, `etcd_members=5`, `workers=1`, `lb=0`,
+//! `replicas=6`, `kubectl=master-1`, `kcm.lease-duration=30s`,
+//! `scheduler.leader-elect=0`, `etcd.election-timeout=2000ms`, …), and the
+//! learner's actions as repeated `a=<time>,<action>[,<target>]`.
+//! A bad parameter never leaves a blank page: it is reported, and the default
+//! lab opens instead.
+
+use ha_sim::cluster::EtcdTopology;
+use ha_sim::{Action, SimConfig, SimDuration, SimTime, Target};
+
+use crate::lab::{Setup, TimedAction};
+use crate::scenarios;
+
+/// Where a new lab starts when the link does not say.
+pub const DEFAULT_START: SimTime = SimTime::from_secs(20);
+/// The speeds the lab offers, × real time.
+pub const MIN_SPEED: f64 = 0.1;
+pub const MAX_SPEED: f64 = 50.0;
+
+/// What a link asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabRequest {
+    pub setup: Setup,
+    /// The learner's actions to replay.
+    pub actions: Vec<TimedAction>,
+    pub t: SimTime,
+    pub speed: f64,
+    pub paused: bool,
+    /// Embedded in another page (issue 6 builds on it).
+    pub embed: bool,
+}
+
+impl LabRequest {
+    /// The default lab: the default cluster, seed 1, at 20 s, playing at 1×.
+    pub fn default_lab() -> LabRequest {
+        LabRequest {
+            setup: default_setup(),
+            actions: Vec::new(),
+            t: DEFAULT_START,
+            speed: 1.0,
+            paused: false,
+            embed: false,
+        }
+    }
+}
+
+fn default_setup() -> Setup {
+    Setup {
+        scenario: None,
+        title: "The default HA cluster".to_owned(),
+        config: SimConfig::new(1, ha_sim::Cluster::default()),
+        script: Vec::new(),
+    }
+}
+
+/// Decodes `%XX` and `+` in a query component.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Encodes a query component, leaving unreserved characters and a few
+/// readable ones (`,:/|`) as they are.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b','
+            | b':'
+            | b'/'
+            | b'|' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Splits a query string (with or without `?`) into decoded pairs.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn boolean(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" => Ok(false),
+        _ => Err(format!("{key}={value}: write 1 or 0")),
+    }
+}
+
+fn number<T: std::str::FromStr>(key: &str, value: &str, what: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{key}={value}: must be {what}"))
+}
+
+fn duration(key: &str, value: &str) -> Result<SimDuration, String> {
+    SimDuration::parse(value).map_err(|e| format!("{key}={value}: {e}"))
+}
+
+/// Reads a link's query string. Returns the request, or every problem found
+/// (the caller then opens the default lab and shows them).
+pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
+    let pairs = query_pairs(query);
+    let mut problems = Vec::new();
+    let mut request = LabRequest::default_lab();
+    // The scenario first: the settings change it.
+    if let Some((_, id)) = pairs.iter().find(|(k, _)| k == "scenario") {
+        match scenarios::scenario(id) {
+            Some(s) => {
+                request.setup = Setup {
+                    scenario: Some(s.id.clone()),
+                    title: s.title.clone(),
+                    config: s.config.clone(),
+                    script: s.actions.clone(),
+                };
+            }
+            None => problems.push(format!(
+                "scenario={id}: there is no such scenario; try one of: {}",
+                scenarios::ids().collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+    let config = &mut request.setup.config;
+    let mut actions = Vec::new();
+    for (key, value) in &pairs {
+        let result: Result<(), String> = (|| {
+            match key.as_str() {
+                "scenario" | "lesson" => {}
+                "embed" => request.embed = boolean(key, value)?,
+                "seed" => config.seed = number(key, value, "a whole number such as 7")?,
+                "t" => request.t = SimTime::ZERO + duration(key, value)?,
+                "speed" => {
+                    let speed: f64 = number(key, value, "a number such as 2 or 0.5")?;
+                    if !(MIN_SPEED..=MAX_SPEED).contains(&speed) {
+                        return Err(format!(
+                            "{key}={value}: must be from {MIN_SPEED} to {MAX_SPEED}"
+                        ));
+                    }
+                    request.speed = speed;
+                }
+                "paused" => request.paused = boolean(key, value)?,
+                "masters" => config.cluster.masters = number(key, value, "1 to 7")?,
+                "workers" => config.cluster.workers = number(key, value, "0 to 5")?,
+                "etcd" => {
+                    config.cluster.etcd = match value.as_str() {
+                        "stacked" => EtcdTopology::Stacked,
+                        "external" => EtcdTopology::External {
+                            members: match config.cluster.etcd {
+                                EtcdTopology::External { members } => members,
+                                EtcdTopology::Stacked => 3,
+                            },
+                        },
+                        _ => return Err(format!("{key}={value}: write stacked or external")),
+                    }
+                }
+                "etcd_members" => {
+                    let members = number(key, value, "1 to 7")?;
+                    config.cluster.etcd = EtcdTopology::External { members };
+                }
+                "lb" => config.cluster.load_balancer = boolean(key, value)?,
+                "replicas" => config.replicas = number(key, value, "0 to 30")?,
+                "kubectl" => config.kubectl_server = value.clone(),
+                "etcd.heartbeat-interval" => config.etcd.heartbeat_interval = duration(key, value)?,
+                "etcd.election-timeout" => config.etcd.election_timeout = duration(key, value)?,
+                "a" => actions.push(parse_action(value).map_err(|e| format!("a={value}: {e}"))?),
+                other => {
+                    let (component, flag) = other
+                        .split_once('.')
+                        .ok_or_else(|| format!("{other}: unknown parameter"))?;
+                    let flags = match component {
+                        "kcm" => &mut config.controller_manager,
+                        "scheduler" => &mut config.scheduler,
+                        _ => return Err(format!("{other}: unknown parameter")),
+                    };
+                    match flag {
+                        "leader-elect" => flags.leader_elect = boolean(key, value)?,
+                        "lease-duration" => flags.lease_duration = duration(key, value)?,
+                        "renew-deadline" => flags.renew_deadline = duration(key, value)?,
+                        "retry-period" => flags.retry_period = duration(key, value)?,
+                        _ => return Err(format!("{other}: unknown parameter")),
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(problem) = result {
+            problems.push(problem);
+        }
+    }
+    if !config.cluster.load_balancer && config.kubectl_server == "loadbalancer" {
+        config.kubectl_server = "master-1".to_owned();
+    }
+    if let Err(e) = config.validate() {
+        problems.push(e.to_string());
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    actions.sort_by_key(|a: &TimedAction| a.at);
+    request.actions = actions;
+    Ok(request)
+}
+
+/// One learner action: `30s,kill-node,master-1`, `40s,scale,6`,
+/// `50s,partition,master-1|master-2+master-3`, `60s,heal`.
+fn parse_action(text: &str) -> Result<TimedAction, String> {
+    let mut parts = text.splitn(3, ',');
+    let at = SimTime::ZERO
+        + SimDuration::parse(parts.next().unwrap_or("")).map_err(|e| e.to_string())?;
+    let name = parts.next().ok_or("the action is missing after the time")?;
+    let arg = parts.next().unwrap_or("");
+    let target = || Target::parse(arg).map_err(|e| e.0);
+    let action = match name {
+        "kill-node" => Action::KillNode(target()?),
+        "restart-node" => Action::RestartNode(target()?),
+        "kill-process" => Action::KillProcess(target()?),
+        "stop-process" => Action::StopProcess(target()?),
+        "pause-process" => Action::PauseProcess(target()?),
+        "resume-process" => Action::ResumeProcess(target()?),
+        "heal" => Action::Heal,
+        "scale" => Action::Scale {
+            replicas: arg
+                .parse()
+                .map_err(|_| format!("scale needs a replica count, not \"{arg}\""))?,
+        },
+        "kubectl-server" => Action::KubectlServer(arg.to_owned()),
+        "partition" => Action::Partition(
+            arg.split('|')
+                .map(|g| g.split('+').map(str::to_owned).collect())
+                .collect(),
+        ),
+        other => return Err(format!("unknown action \"{other}\"")),
+    };
+    Ok(TimedAction {
+        at,
+        action,
+        by_learner: true,
+    })
+}
+
+/// The `a=` form of an action.
+fn action_text(a: &TimedAction) -> String {
+    let at = SimDuration::from_micros(a.at.as_micros());
+    let arg = match &a.action {
+        Action::Partition(groups) => groups
+            .iter()
+            .map(|g| g.join("+"))
+            .collect::<Vec<_>>()
+            .join("|"),
+        Action::Scale { replicas } => replicas.to_string(),
+        Action::KubectlServer(server) => server.clone(),
+        other => other.target_text(),
+    };
+    if arg.is_empty() {
+        format!("{at},{}", a.action.name())
+    } else {
+        format!("{at},{},{arg}", a.action.name())
+    }
+}
+
+/// The query string that reproduces a lab: its setup (as changes to its
+/// scenario or to the default), the learner's actions, the time, the speed,
+/// and whether it is paused.
+pub fn to_query(
+    setup: &Setup,
+    actions: &[TimedAction],
+    t: SimTime,
+    speed: f64,
+    paused: bool,
+) -> String {
+    let mut params: Vec<(String, String)> = Vec::new();
+    let base = match &setup.scenario {
+        Some(id) => {
+            params.push(("scenario".into(), id.clone()));
+            scenarios::scenario(id).map_or_else(|| default_setup().config, |s| s.config)
+        }
+        None => default_setup().config,
+    };
+    let c = &setup.config;
+    let mut put = |k: &str, v: String| params.push((k.to_owned(), v));
+    if c.seed != base.seed {
+        put("seed", c.seed.to_string());
+    }
+    if c.cluster.masters != base.cluster.masters {
+        put("masters", c.cluster.masters.to_string());
+    }
+    if c.cluster.etcd != base.cluster.etcd {
+        match c.cluster.etcd {
+            EtcdTopology::Stacked => put("etcd", "stacked".into()),
+            EtcdTopology::External { members } => put("etcd_members", members.to_string()),
+        }
+    }
+    if c.cluster.workers != base.cluster.workers {
+        put("workers", c.cluster.workers.to_string());
+    }
+    if c.cluster.load_balancer != base.cluster.load_balancer {
+        put("lb", u8::from(c.cluster.load_balancer).to_string());
+    }
+    if c.replicas != base.replicas {
+        put("replicas", c.replicas.to_string());
+    }
+    if c.kubectl_server != base.kubectl_server {
+        put("kubectl", c.kubectl_server.clone());
+    }
+    for (name, flags, base_flags) in [
+        ("kcm", &c.controller_manager, &base.controller_manager),
+        ("scheduler", &c.scheduler, &base.scheduler),
+    ] {
+        if flags.leader_elect != base_flags.leader_elect {
+            put(
+                &format!("{name}.leader-elect"),
+                u8::from(flags.leader_elect).to_string(),
+            );
+        }
+        for (flag, v, b) in [
+            (
+                "lease-duration",
+                flags.lease_duration,
+                base_flags.lease_duration,
+            ),
+            (
+                "renew-deadline",
+                flags.renew_deadline,
+                base_flags.renew_deadline,
+            ),
+            ("retry-period", flags.retry_period, base_flags.retry_period),
+        ] {
+            if v != b {
+                put(&format!("{name}.{flag}"), v.to_string());
+            }
+        }
+    }
+    if c.etcd.heartbeat_interval != base.etcd.heartbeat_interval {
+        put(
+            "etcd.heartbeat-interval",
+            c.etcd.heartbeat_interval.to_string(),
+        );
+    }
+    if c.etcd.election_timeout != base.etcd.election_timeout {
+        put("etcd.election-timeout", c.etcd.election_timeout.to_string());
+    }
+    for a in actions.iter().filter(|a| a.by_learner) {
+        put("a", action_text(a));
+    }
+    put("t", SimDuration::from_micros(t.as_micros()).to_string());
+    if speed != 1.0 {
+        put("speed", format!("{speed}"));
+    }
+    if paused {
+        put("paused", "1".into());
+    }
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ha_sim::kube::leaderelection::LeaderElectionFlags;
+
+    #[test]
+    fn an_empty_link_opens_the_default_lab() {
+        let request = parse_query("").unwrap();
+        assert_eq!(request, LabRequest::default_lab());
+    }
+
+    #[test]
+    fn a_link_reads_back_to_the_same_lab() {
+        let mut setup = scenarios::scenario("kill-controller-manager-leader")
+            .map(|s| Setup {
+                scenario: Some(s.id),
+                title: s.title,
+                config: s.config,
+                script: s.actions,
+            })
+            .unwrap();
+        setup.config.seed = 9;
+        setup.config.cluster.workers = 1;
+        setup.config.scheduler = LeaderElectionFlags {
+            lease_duration: SimDuration::from_secs(30),
+            ..LeaderElectionFlags::default()
+        };
+        let actions = vec![
+            TimedAction {
+                at: SimTime::from_millis(31_500),
+                action: Action::Partition(vec![
+                    vec!["master-1".into()],
+                    vec!["master-2".into(), "master-3".into()],
+                ]),
+                by_learner: true,
+            },
+            TimedAction {
+                at: SimTime::from_secs(40),
+                action: Action::Scale { replicas: 5 },
+                by_learner: true,
+            },
+            TimedAction {
+                at: SimTime::from_secs(45),
+                action: Action::KillProcess(Target::parse("master-2/kube-scheduler").unwrap()),
+                by_learner: true,
+            },
+        ];
+        let query = to_query(&setup, &actions, SimTime::from_millis(52_300), 2.5, true);
+        let request = parse_query(&query).unwrap_or_else(|e| panic!("{e:?}: {query}"));
+        assert_eq!(request.setup, setup, "{query}");
+        assert_eq!(request.actions, actions, "{query}");
+        assert_eq!(request.t, SimTime::from_millis(52_300));
+        assert_eq!(request.speed, 2.5);
+        assert!(request.paused);
+    }
+
+    #[test]
+    fn bad_parameters_are_each_reported_with_what_to_write() {
+        let problems =
+            parse_query("?scenario=nope&seed=abc&speed=100&masters=9&a=5s,fly&zzz=1").unwrap_err();
+        let all = problems.join("\n");
+        for expected in [
+            "scenario=nope: there is no such scenario; try one of: default,",
+            "seed=abc: must be a whole number such as 7",
+            "speed=100: must be from 0.1 to 50",
+            "a=5s,fly: unknown action \"fly\"",
+            "zzz: unknown parameter",
+        ] {
+            assert!(all.contains(expected), "{expected:?} not in:\n{all}");
+        }
+        let flags = parse_query("kcm.lease-duration=15s&kcm.renew-deadline=20s").unwrap_err();
+        assert_eq!(
+            flags,
+            ["kube-controller-manager: leaseDuration must be greater than renewDeadline"]
+        );
+    }
+
+    #[test]
+    fn percent_encoding_round_trips() {
+        for s in ["30s,kill-node,master-1", "a b&c=d%e", "µs"] {
+            assert_eq!(percent_decode(&percent_encode(s)), s);
+        }
+    }
+}
