@@ -9,8 +9,9 @@
 //!
 //! No Yew here: the components read a `Lab` and send it actions.
 
+use ha_sim::kube::leaderelection::ElectorPhase;
 use ha_sim::scenario::ScriptedAction;
-use ha_sim::{Action, ConfigError, Event, Sim, SimConfig, SimDuration, SimTime};
+use ha_sim::{Action, ConfigError, Event, ProcessKind, Sim, SimConfig, SimDuration, SimTime};
 
 /// What a lab is built from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +41,19 @@ pub struct Sample {
     pub pods_running: u32,
 }
 
+/// A standby's attempt to acquire a Lease, as the timeline marks it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub t: SimTime,
+    /// The standby's process.
+    pub proc: usize,
+    /// Which lease: kube-controller-manager or kube-scheduler.
+    pub kind: ProcessKind,
+    /// When, on the standby's own clock, the lease it last observed expires
+    /// (its observedTime + leaseDuration); `None` before it has seen one.
+    pub expires_at: Option<SimTime>,
+}
+
 /// At most this many snapshots are kept; older ones are thinned out.
 const MAX_SNAPSHOTS: usize = 60;
 /// Snapshots are first taken this often.
@@ -61,6 +75,8 @@ pub struct Lab {
     pub events: Vec<Event>,
     /// One sample per simulated second up to the horizon.
     pub samples: Vec<Sample>,
+    /// Every standby's attempt to acquire a lease, up to the horizon.
+    pub attempts: Vec<Attempt>,
 }
 
 impl Lab {
@@ -87,6 +103,7 @@ impl Lab {
             actions,
             events: Vec::new(),
             samples: Vec::new(),
+            attempts: Vec::new(),
         };
         lab.collect();
         lab.sample();
@@ -115,11 +132,12 @@ impl Lab {
             let now = self.now();
             let next_second = SimTime::from_secs(now.as_millis() / 1_000 + 1);
             let next_action = self.actions.iter().map(|a| a.at).find(|&at| at > now);
-            let stop = [Some(t), Some(next_second), next_action]
+            let stop = [Some(t), Some(next_second), next_action, self.next_attempt()]
                 .into_iter()
                 .flatten()
                 .min()
                 .unwrap_or(t);
+            let recorded_until = self.horizon;
             self.sim.advance_to(stop);
             for a in self.actions.iter().filter(|a| a.at == stop) {
                 // Only targets that exist can be scripted or chosen, and a
@@ -127,6 +145,7 @@ impl Lab {
                 let _ = self.sim.apply(&a.action);
             }
             self.collect();
+            self.record_attempts(recorded_until);
             if stop.as_micros().is_multiple_of(1_000_000) {
                 self.sample();
                 if stop.as_micros().is_multiple_of(SNAPSHOT_EVERY.as_micros())
@@ -200,6 +219,7 @@ impl Lab {
         let kept = self.sim_event_count_before_action();
         self.events.truncate(kept);
         self.samples.retain(|s| s.t <= now);
+        self.attempts.retain(|a| a.t <= now);
         self.horizon = now;
         self.collect();
         Ok(())
@@ -238,6 +258,60 @@ impl Lab {
             }
         }
         self.horizon = self.horizon.max(self.now());
+    }
+
+    /// The electors' processes (kube-controller-manager and kube-scheduler
+    /// with leader election on).
+    fn electors(&self) -> impl Iterator<Item = (usize, ProcessKind)> + '_ {
+        self.sim
+            .processes()
+            .iter()
+            .enumerate()
+            .filter(|(p, _)| self.sim.elector(*p).is_some())
+            .map(|(p, process)| (p, process.kind))
+    }
+
+    /// The next time a standby will try to acquire, after now.
+    fn next_attempt(&self) -> Option<SimTime> {
+        let now = self.now();
+        self.electors()
+            .filter_map(|(p, _)| self.sim.elector(p)?.next_attempt_at)
+            .filter(|&at| at > now)
+            .min()
+    }
+
+    /// Records the standbys' attempts that started after `recorded_until`
+    /// (the branch's horizon before this step). `advance_to` stops at each
+    /// attempt, so each is seen as it starts, before its answer.
+    fn record_attempts(&mut self, recorded_until: SimTime) {
+        let fresh: Vec<Attempt> = self
+            .electors()
+            .filter_map(|(proc, kind)| {
+                let e = self.sim.elector(proc)?;
+                let t = e.last_attempt_at?;
+                let recorded = t <= recorded_until
+                    || self
+                        .attempts
+                        .iter()
+                        .rev()
+                        .take(16)
+                        .any(|a| a.proc == proc && a.t == t);
+                (e.phase == ElectorPhase::Acquiring && !recorded).then(|| Attempt {
+                    t,
+                    proc,
+                    kind,
+                    expires_at: e.expires_at(),
+                })
+            })
+            .collect();
+        for attempt in fresh {
+            // Attempts that start on their own (at a process start) rather
+            // than from a timer can be seen a little late: keep time order.
+            let at = self
+                .attempts
+                .partition_point(|a| (a.t, a.proc) <= (attempt.t, attempt.proc));
+            self.attempts.insert(at, attempt);
+        }
     }
 
     fn sample(&mut self) {
@@ -345,6 +419,90 @@ mod tests {
         );
         lab.seek(SimTime::from_secs(5));
         assert_eq!(lab.now(), SimTime::from_secs(5));
+    }
+
+    #[test]
+    fn the_record_does_not_depend_on_how_the_time_was_played() {
+        // One long jump, or frames of every size, with seeks back and forth:
+        // the same events, samples and attempts.
+        let kill = Action::KillNode(Target::parse("leader:kube-controller-manager").unwrap());
+        let mut straight = Lab::new(setup()).unwrap();
+        straight.advance_to(SimTime::from_secs(30));
+        straight.act(kill.clone()).unwrap();
+        straight.advance_to(SimTime::from_secs(70));
+
+        let mut framed = Lab::new(setup()).unwrap();
+        let mut t = SimTime::ZERO;
+        let mut frame = 1;
+        while t < SimTime::from_secs(70) {
+            frame = frame * 7 % 1_013 + 1;
+            t = (t + SimDuration::from_millis(frame)).min(SimTime::from_secs(70));
+            if t >= SimTime::from_secs(30) && framed.actions().is_empty() {
+                framed.advance_to(SimTime::from_secs(30));
+                framed.act(kill.clone()).unwrap();
+            }
+            framed.advance_to(t);
+            if frame % 5 == 0 {
+                framed.seek(t.saturating_sub(SimDuration::from_millis(frame * 10)));
+                framed.advance_to(t);
+            }
+        }
+        assert_eq!(framed.events, straight.events);
+        assert_eq!(framed.samples, straight.samples);
+        assert_eq!(framed.attempts, straight.attempts);
+    }
+
+    #[test]
+    fn standbys_attempts_are_recorded_with_their_own_view_of_the_expiry() {
+        let mut lab = Lab::new(setup()).unwrap();
+        lab.advance_to(SimTime::from_secs(30));
+        let leader = lab
+            .sim
+            .lease_leader(ProcessKind::KubeControllerManager)
+            .unwrap();
+        lab.act(Action::KillNode(
+            Target::parse("leader:kube-controller-manager").unwrap(),
+        ))
+        .unwrap();
+        lab.advance_to(SimTime::from_secs(60));
+        let kcm: Vec<&Attempt> = lab
+            .attempts
+            .iter()
+            .filter(|a| a.kind == ProcessKind::KubeControllerManager)
+            .collect();
+        assert!(
+            kcm.iter()
+                .filter(|a| a.t >= SimTime::from_secs(10))
+                .all(|a| a.proc != leader),
+            "the leader renews, it does not attempt"
+        );
+        // Each standby polls every retryPeriod × [1, 2.2).
+        let flags = &lab.setup.config.controller_manager;
+        for proc in kcm
+            .iter()
+            .map(|a| a.proc)
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let times: Vec<SimTime> = kcm.iter().filter(|a| a.proc == proc).map(|a| a.t).collect();
+            for pair in times.windows(2) {
+                let gap = pair[1] - pair[0];
+                assert!(
+                    gap >= flags.retry_period && gap < flags.retry_period.mul_ratio(22, 10),
+                    "{gap}"
+                );
+            }
+        }
+        // The standby that took over saw the lease expire first, on its own clock.
+        let new_leader = lab
+            .sim
+            .lease_leader(ProcessKind::KubeControllerManager)
+            .unwrap();
+        let last = kcm.iter().rfind(|a| a.proc == new_leader).unwrap();
+        assert!(last.expires_at.is_some_and(|e| e <= last.t), "{last:?}");
+        // Acting in the past forgets the attempts after it.
+        lab.seek(SimTime::from_secs(35));
+        lab.act(Action::Heal).unwrap();
+        assert!(lab.attempts.iter().all(|a| a.t <= SimTime::from_secs(35)));
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct LabState {
     pub lab: Rc<RefCell<Lab>>,
     /// Changes with every action.
     pub version: u64,
+    /// Changes with every action that is not a frame of play: the link is
+    /// written back to the address bar when it changes while paused.
+    pub epoch: u64,
     pub playing: bool,
     /// × real time.
     pub speed: f64,
@@ -105,6 +108,7 @@ impl LabState {
         LabState {
             lab: Rc::new(RefCell::new(lab)),
             version: 0,
+            epoch: 0,
             playing: !request.paused,
             speed: request.speed,
             selected: None,
@@ -133,6 +137,9 @@ impl Reducible for LabState {
     fn reduce(self: Rc<Self>, action: LabAction) -> Rc<Self> {
         let mut next = (*self).clone();
         next.version += 1;
+        if !matches!(action, LabAction::Frame { .. }) {
+            next.epoch += 1;
+        }
         match action {
             LabAction::Frame { wall_ms } => {
                 if !next.playing {
@@ -172,6 +179,7 @@ impl Reducible for LabState {
                 let embed = next.embed;
                 next = LabState {
                     version: next.version,
+                    epoch: next.epoch,
                     embed,
                     ..LabState::from_request(&request, Vec::new(), reduced)
                 };

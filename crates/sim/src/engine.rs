@@ -373,6 +373,12 @@ impl Kernel {
 
     /// Sends a message from `from` with a latency drawn from the sender's stream.
     #[allow(clippy::too_many_arguments)]
+    /// When the last message from `from` to `to` arrives (or arrived);
+    /// zero if none was ever sent.
+    pub fn last_arrival(&self, from: ProcId, to: ProcId) -> SimTime {
+        self.last_arrival[from * self.proc_nodes.len() + to]
+    }
+
     pub fn send(
         &mut self,
         rng: &mut SimRng,

@@ -568,6 +568,13 @@ impl Sim {
         messages.into_iter().map(|(_, m)| m).collect()
     }
 
+    /// When the last message from process `from` to process `to` arrives
+    /// (or arrived): the views pulse a link when it changes. Zero if none
+    /// was ever sent.
+    pub fn last_message(&self, from: ProcId, to: ProcId) -> SimTime {
+        self.kernel.last_arrival(from, to)
+    }
+
     /// Whether two nodes can reach each other now.
     pub fn can_reach(&self, a: NodeId, b: NodeId) -> bool {
         self.kernel.network.can_reach(a, b)

@@ -1,0 +1,8 @@
+//! TODO: Inspector.
+
+use yew::prelude::*;
+
+#[function_component(Inspector)]
+pub fn inspector() -> Html {
+    html! {}
+}

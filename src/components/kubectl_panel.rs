@@ -1,0 +1,8 @@
+//! TODO: KubectlPanel.
+
+use yew::prelude::*;
+
+#[function_component(KubectlPanel)]
+pub fn kubectl_panel() -> Html {
+    html! {}
+}

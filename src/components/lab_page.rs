@@ -1,0 +1,157 @@
+//! The page around the lab: header, time controls, the cluster with its
+//! controls, the lease panels, the timeline and the event log. It also runs
+//! the play loop (one animation frame per render while playing), the space
+//! bar shortcut, and keeps the address bar's link up to date while paused.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use gloo_render::{AnimationFrame, request_animation_frame};
+use ha_sim::ProcessKind;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::components::cluster_view::ClusterView;
+use crate::components::event_log::EventLog;
+use crate::components::fault_panel::FaultPanel;
+use crate::components::inspector::Inspector;
+use crate::components::kubectl_panel::KubectlPanel;
+use crate::components::lease_panel::LeasePanel;
+use crate::components::notices::Notices;
+use crate::components::settings::Settings;
+use crate::components::share::CopyLink;
+use crate::components::time_controls::TimeControls;
+use crate::components::timeline::Timeline;
+use crate::state::{LabAction, use_lab};
+
+/// The lab page.
+#[function_component(LabPage)]
+pub fn lab_page() -> Html {
+    let lab = use_lab();
+    use_play_loop();
+    use_space_bar();
+    use_link_in_address_bar();
+
+    let title = lab.lab.borrow().setup.title.clone();
+    let cluster = lab.lab.borrow().setup.config.cluster.clone();
+    let header = (!lab.embed).then(|| {
+        html! {
+            <header class="site-header">
+                <div class="brand">
+                    <h1>{ "HA Lab" }</h1>
+                    <p class="lab-title">{ title }</p>
+                </div>
+                <nav class="header-actions" aria-label="Lab">
+                    <Settings />
+                    <CopyLink />
+                </nav>
+            </header>
+        }
+    });
+    html! {
+        <div class={classes!("lab-page", lab.embed.then_some("embed"))}>
+            { for header }
+            <Notices />
+            <TimeControls />
+            <main class="lab-grid">
+                <section class="stage" aria-label="Cluster view">
+                    <ClusterView {cluster} />
+                </section>
+                <aside class="side">
+                    <FaultPanel />
+                    <KubectlPanel />
+                    <Inspector />
+                </aside>
+                <section class="leases" aria-label="Leases">
+                    <LeasePanel component={ProcessKind::KubeControllerManager} />
+                    <LeasePanel component={ProcessKind::KubeScheduler} />
+                </section>
+                <Timeline />
+                <EventLog />
+            </main>
+        </div>
+    }
+}
+
+/// While playing, asks for an animation frame after every render and sends
+/// the lab the real time that passed. Stops when paused; a pause of any
+/// length does not count as time played.
+#[hook]
+fn use_play_loop() {
+    let lab = use_lab();
+    let last_frame: Rc<Cell<Option<f64>>> = (*use_memo((), |()| Rc::new(Cell::new(None)))).clone();
+    let dispatcher = lab.dispatcher();
+    use_effect_with((lab.playing, lab.version), move |(playing, _)| {
+        let frame: Option<AnimationFrame> = if *playing {
+            let last_frame = last_frame.clone();
+            Some(request_animation_frame(move |now_ms| {
+                let wall_ms = last_frame.get().map_or(0.0, |last| now_ms - last);
+                last_frame.set(Some(now_ms));
+                dispatcher.dispatch(LabAction::Frame { wall_ms });
+            }))
+        } else {
+            last_frame.set(None);
+            None
+        };
+        move || drop(frame)
+    });
+}
+
+/// Space plays and pauses, unless the focus is on something that uses the
+/// space bar itself (a button, a field, a slider).
+#[hook]
+fn use_space_bar() {
+    let dispatcher = use_lab().dispatcher();
+    use_effect_with((), move |()| {
+        let listener = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|document| {
+                EventListener::new(&document, "keydown", move |event| {
+                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if event.key() != " " || event.ctrl_key() || event.meta_key() || event.alt_key()
+                    {
+                        return;
+                    }
+                    let focus_uses_space = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|e| {
+                            matches!(
+                                e.tag_name().as_str(),
+                                "BUTTON" | "INPUT" | "SELECT" | "TEXTAREA" | "SUMMARY" | "A"
+                            ) || e
+                                .get_attribute("role")
+                                .is_some_and(|r| r == "button" || r == "slider")
+                                || e.has_attribute("contenteditable")
+                        });
+                    if !focus_uses_space {
+                        event.prevent_default();
+                        dispatcher.dispatch(LabAction::TogglePlay);
+                    }
+                })
+            });
+        move || drop(listener)
+    });
+}
+
+/// Whenever the lab changes while paused (an action, a seek, new settings),
+/// the address bar's link is replaced by one that reproduces it: a reload,
+/// a bookmark or a shared address opens the same lab. Not when embedded:
+/// the host page owns its address.
+#[hook]
+fn use_link_in_address_bar() {
+    let lab = use_lab();
+    let state = lab.clone();
+    use_effect_with((lab.playing, lab.epoch), move |(playing, _)| {
+        if !*playing
+            && !state.embed
+            && let Some(history) = web_sys::window().and_then(|w| w.history().ok())
+        {
+            let url = format!("?{}", state.link_query());
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+}

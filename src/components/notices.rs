@@ -1,0 +1,8 @@
+//! TODO: Notices.
+
+use yew::prelude::*;
+
+#[function_component(Notices)]
+pub fn notices() -> Html {
+    html! {}
+}

@@ -1,0 +1,8 @@
+//! TODO: Settings.
+
+use yew::prelude::*;
+
+#[function_component(Settings)]
+pub fn settings() -> Html {
+    html! {}
+}

@@ -1,0 +1,8 @@
+//! TODO: CopyLink.
+
+use yew::prelude::*;
+
+#[function_component(CopyLink)]
+pub fn share() -> Html {
+    html! {}
+}

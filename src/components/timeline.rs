@@ -1,0 +1,8 @@
+//! TODO: Timeline.
+
+use yew::prelude::*;
+
+#[function_component(Timeline)]
+pub fn timeline() -> Html {
+    html! {}
+}

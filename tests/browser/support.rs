@@ -1,0 +1,99 @@
+//! Rendering a component inside a lab, and finding things in it the way a
+//! learner (or a screen reader) does: by role and accessible name.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ha_lab::components::lab_provider::{LabProvider, LabProviderProps};
+use ha_lab::lab::Lab;
+use ha_lab::state::LabState;
+use ha_lab::url::parse_query;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::Html;
+
+/// A lab as a link would open it (`"scenario=single-master&t=30s"`),
+/// paused; the `Rc` is shared with the rendered page, so a test can read the
+/// simulation after a click.
+pub fn lab(query: &str) -> (LabState, Rc<RefCell<Lab>>) {
+    let request = parse_query(query).unwrap_or_else(|e| panic!("{query}: {e:?}"));
+    let mut state = LabState::from_request(&request, Vec::new(), true);
+    state.playing = false;
+    let shared = state.lab.clone();
+    (state, shared)
+}
+
+/// Renders `content` inside a [`LabProvider`] holding `state`, into a new
+/// element of the page, and returns the element once Yew has drawn it.
+pub async fn render(state: LabState, content: Html) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<LabProvider>::with_root_and_props(
+        root.clone(),
+        LabProviderProps {
+            initial: state,
+            children: content,
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    root
+}
+
+/// Every element under `root` matching a CSS selector.
+pub fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// An element's accessible name as the tests rely on it: `aria-label` if
+/// set, else its text, whitespace collapsed.
+pub fn accessible_name(element: &Element) -> String {
+    element
+        .get_attribute("aria-label")
+        .unwrap_or_else(|| element.text_content().unwrap_or_default())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The one button named `name` (panics listing the buttons there are).
+pub fn button(root: &Element, name: &str) -> HtmlElement {
+    let buttons = all(root, "button");
+    let found: Vec<&Element> = buttons
+        .iter()
+        .filter(|b| accessible_name(b) == name)
+        .collect();
+    match found.as_slice() {
+        [one] => (*one).clone().dyn_into().unwrap(),
+        _ => panic!(
+            "expected one button named {name:?}, found {}; buttons: {:?}",
+            found.len(),
+            buttons.iter().map(accessible_name).collect::<Vec<_>>()
+        ),
+    }
+}
+
+/// Clicks the button named `name` and lets Yew re-render.
+pub async fn click(root: &Element, name: &str) {
+    button(root, name).click();
+    yew::scheduler::flush().await;
+}
+
+/// The text of the first element matching `selector`, whitespace collapsed.
+pub fn text(root: &Element, selector: &str) -> String {
+    let element = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"));
+    element
+        .text_content()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
