@@ -59,10 +59,25 @@ const MAX_SNAPSHOTS: usize = 60;
 /// Snapshots are first taken this often.
 const SNAPSHOT_EVERY: SimDuration = SimDuration::from_secs(10);
 
+/// Names a branch: a new lab, or acting (which forgets the old future),
+/// gives a new one. Views that index the record incrementally start over
+/// when it changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BranchId(u64);
+
+impl BranchId {
+    fn fresh() -> BranchId {
+        // Not part of the simulation: only views compare it.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        BranchId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// One branch of a run, with its recorded past.
 #[derive(Clone, Debug)]
 pub struct Lab {
     pub setup: Setup,
+    branch: BranchId,
     /// The simulation at the current time.
     pub sim: Sim,
     /// The furthest time this branch has reached.
@@ -97,6 +112,7 @@ impl Lab {
         }
         let mut lab = Lab {
             setup,
+            branch: BranchId::fresh(),
             snapshots: vec![sim.clone()],
             sim,
             horizon: SimTime::ZERO,
@@ -112,6 +128,11 @@ impl Lab {
 
     pub fn now(&self) -> SimTime {
         self.sim.now()
+    }
+
+    /// Which branch this is: it changes when the recorded past is rewritten.
+    pub fn branch(&self) -> BranchId {
+        self.branch
     }
 
     /// The actions of the branch (scripted and the learner's).
@@ -221,6 +242,7 @@ impl Lab {
         self.samples.retain(|s| s.t <= now);
         self.attempts.retain(|a| a.t <= now);
         self.horizon = now;
+        self.branch = BranchId::fresh();
         self.collect();
         Ok(())
     }

@@ -9,6 +9,7 @@
 //! [`mount`]; browser tests render components one by one.
 
 pub mod app;
+pub mod command_line;
 pub mod components;
 pub mod lab;
 pub mod scenarios;

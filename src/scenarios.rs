@@ -66,6 +66,17 @@ pub fn scenario(id: &str) -> Option<Scenario> {
     parse_scenario(&format!("{id}.toml"), text).ok()
 }
 
+/// Every bundled scenario's id and title, parsed once (menus render often).
+pub fn titles() -> &'static [(String, String)] {
+    static TITLES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    TITLES.get_or_init(|| {
+        ids()
+            .filter_map(scenario)
+            .map(|s| (s.id, s.title))
+            .collect()
+    })
+}
+
 /// The ids, for menus and error messages.
 pub fn ids() -> impl Iterator<Item = &'static str> {
     SCENARIOS.iter().map(|(id, _)| *id)

@@ -34,7 +34,6 @@ pub fn lab_page() -> Html {
     use_link_in_address_bar();
 
     let title = lab.lab.borrow().setup.title.clone();
-    let cluster = lab.lab.borrow().setup.config.cluster.clone();
     let header = (!lab.embed).then(|| {
         html! {
             <header class="site-header">
@@ -56,7 +55,7 @@ pub fn lab_page() -> Html {
             <TimeControls />
             <main class="lab-grid">
                 <section class="stage" aria-label="Cluster view">
-                    <ClusterView {cluster} />
+                    <ClusterView />
                 </section>
                 <aside class="side">
                     <FaultPanel />
@@ -107,7 +106,8 @@ fn use_space_bar() {
         let listener = web_sys::window()
             .and_then(|w| w.document())
             .map(|document| {
-                EventListener::new(&document, "keydown", move |event| {
+                let active = gloo_events::EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&document, "keydown", active, move |event| {
                     let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;
                     };

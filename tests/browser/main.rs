@@ -10,3 +10,11 @@ mod support;
 
 mod cluster_view;
 mod determinism;
+mod event_log;
+mod fault_panel;
+mod inspector;
+mod kubectl_panel;
+mod lease_panel;
+mod settings;
+mod time_controls;
+mod timeline;

@@ -51,12 +51,28 @@ pub fn all(root: &Element, selector: &str) -> Vec<Element> {
 }
 
 /// An element's accessible name as the tests rely on it: `aria-label` if
-/// set, else its text, whitespace collapsed.
+/// set, else its text without `aria-hidden` parts, whitespace collapsed.
 pub fn accessible_name(element: &Element) -> String {
-    element
+    let name = element
         .get_attribute("aria-label")
-        .unwrap_or_else(|| element.text_content().unwrap_or_default())
-        .split_whitespace()
+        .unwrap_or_else(|| visible_text(element));
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of `node` and its descendants, skipping `aria-hidden` subtrees.
+fn visible_text(node: &web_sys::Node) -> String {
+    if let Some(element) = node.dyn_ref::<Element>()
+        && element.get_attribute("aria-hidden").as_deref() == Some("true")
+    {
+        return String::new();
+    }
+    if node.node_type() == web_sys::Node::TEXT_NODE {
+        return node.text_content().unwrap_or_default();
+    }
+    let children = node.child_nodes();
+    (0..children.length())
+        .filter_map(|i| children.item(i))
+        .map(|child| visible_text(&child))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -96,4 +112,44 @@ pub fn text(root: &Element, selector: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Shows the parts of the page's state that live outside the `Lab` (the
+/// selection, play, speed, notices) as data attributes, for tests to read.
+#[yew::function_component(StateProbe)]
+pub fn state_probe() -> Html {
+    let lab = ha_lab::state::use_lab();
+    let selected = match lab.selected {
+        Some(ha_lab::state::Selection::Node(n)) => format!("node:{n}"),
+        Some(ha_lab::state::Selection::Process(p)) => format!("process:{p}"),
+        None => String::new(),
+    };
+    yew::html! {
+        <div class="state-probe" hidden=true
+            data-selected={selected}
+            data-playing={lab.playing.to_string()}
+            data-speed={lab.speed.to_string()}
+            data-notices={lab.notices.join("\n")} />
+    }
+}
+
+/// A data attribute of the [`StateProbe`] rendered under `root`.
+pub fn probe(root: &Element, attribute: &str) -> String {
+    root.query_selector(".state-probe")
+        .unwrap()
+        .expect("render a StateProbe next to the component")
+        .get_attribute(attribute)
+        .unwrap_or_default()
+}
+
+/// The selection, as the [`StateProbe`] shows it.
+pub fn selected(root: &Element) -> Option<ha_lab::state::Selection> {
+    let text = probe(root, "data-selected");
+    let (kind, index) = text.split_once(':')?;
+    let index = index.parse().ok()?;
+    match kind {
+        "node" => Some(ha_lab::state::Selection::Node(index)),
+        "process" => Some(ha_lab::state::Selection::Process(index)),
+        _ => None,
+    }
 }

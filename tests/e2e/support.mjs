@@ -94,3 +94,61 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Opens the lab at `query` (a link's query string, without "?") and waits
+ * until the cluster is drawn. Returns the page.
+ */
+export async function openLab(browser, server, query = "", options = {}) {
+  const page = await openPage(browser, { viewport: { width: 1280, height: 900 }, ...options });
+  await page.goto(server.url + (query ? `?${query}` : ""));
+  await page.getByRole("group", { name: "Cluster", exact: true }).waitFor();
+  return page;
+}
+
+/** The simulated clock, in seconds ("1:05.3" → 65.3). */
+export async function simulationSeconds(page) {
+  const text = await page.getByRole("timer", { name: "Simulation time" }).textContent();
+  const [minutes, seconds] = text.trim().split(":");
+  return Number(minutes) * 60 + Number(seconds);
+}
+
+/**
+ * The accessible names of every node and process in the drawing:
+ * "master-1 control-plane node", "etcd leader · term 2 on master-1".
+ */
+export async function clusterStates(page) {
+  return page
+    .getByRole("group", { name: "Cluster", exact: true })
+    .locator("[role=button]")
+    .evaluateAll((elements) => elements.map((e) => e.getAttribute("aria-label")));
+}
+
+/** The master whose process `component` leads now, or null. */
+export async function leaderOf(page, component) {
+  const prefix = `${component} leader on `;
+  const line = (await clusterStates(page)).find((s) => s.startsWith(prefix));
+  return line ? line.slice(prefix.length) : null;
+}
+
+/** Presses Play and waits (at most `timeout` ms) until `condition()` holds, then pauses. */
+export async function playUntil(page, condition, { timeout = 20_000, what = "the condition" } = {}) {
+  await page.getByRole("button", { name: "Play", exact: true }).click();
+  const start = Date.now();
+  try {
+    while (!(await condition())) {
+      if (Date.now() - start > timeout) {
+        throw new Error(`${what} did not happen within ${timeout} ms of play (simulation time ${await simulationSeconds(page)} s)`);
+      }
+      await page.waitForTimeout(100);
+    }
+  } finally {
+    const pause = page.getByRole("button", { name: "Pause", exact: true });
+    if (await pause.count()) await pause.click();
+  }
+}
+
+/** Clicks the button named exactly `name`. */
+export async function press(page, name) {
+  await page.getByRole("button", { name, exact: true }).click();
+}

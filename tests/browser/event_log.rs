@@ -1,0 +1,196 @@
+//! The event log: the lines up to now, filters by node and component, lease
+//! renewals on request, earlier lines on request, and a line that takes the
+//! lab to its moment.
+
+use ha_lab::components::event_log::EventLog;
+use ha_sim::EventKind;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{Element, HtmlElement, HtmlSelectElement};
+use yew::html;
+
+use crate::support::{all, click, lab, render, text};
+
+/// The control labelled `label` (through `<label for>`).
+fn labelled(root: &Element, label: &str) -> Element {
+    let found = all(root, "label")
+        .into_iter()
+        .find(|l| l.text_content().unwrap_or_default().trim() == label)
+        .unwrap_or_else(|| panic!("no label {label:?}"));
+    let id = found
+        .get_attribute("for")
+        .expect("the label names its control");
+    root.query_selector(&format!("#{id}")).unwrap().unwrap()
+}
+
+/// Chooses the option `option` of the select labelled `label`, as a learner
+/// would, and lets Yew re-render.
+async fn choose(root: &Element, label: &str, option: &str) {
+    let select: HtmlSelectElement = labelled(root, label).dyn_into().unwrap();
+    let value = all(&select, "option")
+        .into_iter()
+        .find(|o| o.text_content().unwrap_or_default().trim() == option)
+        .unwrap_or_else(|| panic!("{label} offers no {option:?}"))
+        .get_attribute("value")
+        .unwrap_or_default();
+    select.set_value(&value);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let change = document.create_event("Event").unwrap();
+    change.init_event_with_bubbles("change", true);
+    select.dispatch_event(&change).unwrap();
+    yew::scheduler::flush().await;
+}
+
+/// The lines the log renders.
+fn lines(root: &Element) -> Vec<Element> {
+    all(root, "[role=log] li")
+}
+
+fn is_renewal(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::LeaseRenewed { .. })
+}
+
+#[wasm_bindgen_test]
+async fn the_log_lists_the_lines_so_far_without_lease_renewals_until_asked() {
+    let (state, shared) = lab("t=30s");
+    let root = render(state, html! { <EventLog /> }).await;
+    let log = root.query_selector("[role=log]").unwrap().unwrap();
+    assert_eq!(
+        log.get_attribute("aria-label").as_deref(),
+        Some("Event log")
+    );
+
+    let (without, with) = {
+        let lab = shared.borrow();
+        let so_far = lab.events_so_far();
+        let without: Vec<_> = so_far.iter().filter(|e| !is_renewal(&e.kind)).collect();
+        (
+            without
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>(),
+            so_far.len(),
+        )
+    };
+    let shown: Vec<String> = lines(&root)
+        .iter()
+        .map(|li| text(li, ".log-message"))
+        .collect();
+    assert_eq!(shown.len(), without.len().min(200));
+    assert_eq!(
+        shown.last(),
+        without.last(),
+        "the newest line is at the bottom"
+    );
+    assert!(
+        !shown
+            .iter()
+            .any(|m| m.contains("successfully renewed lease"))
+    );
+
+    let renewals: HtmlElement = labelled(&root, "Show lease renewals").dyn_into().unwrap();
+    renewals.click();
+    yew::scheduler::flush().await;
+    assert_eq!(lines(&root).len(), with.min(200));
+    assert!(
+        lines(&root)
+            .iter()
+            .any(|li| text(li, ".log-message").contains("successfully renewed lease"))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_log_filters_by_node_and_by_component() {
+    let (state, shared) = lab("t=40s");
+    let root = render(state, html! { <EventLog /> }).await;
+    choose(&root, "Node", "master-2").await;
+    let expected = shared
+        .borrow()
+        .events_so_far()
+        .iter()
+        .filter(|e| e.node.as_deref() == Some("master-2") && !is_renewal(&e.kind))
+        .count();
+    let shown = lines(&root);
+    assert!(expected > 0);
+    assert_eq!(shown.len(), expected.min(200));
+    assert!(shown.iter().all(|li| text(li, ".log-node") == "master-2"));
+
+    choose(&root, "Component", "etcd").await;
+    let expected = shared
+        .borrow()
+        .events_so_far()
+        .iter()
+        .filter(|e| e.node.as_deref() == Some("master-2") && e.component == "etcd")
+        .count();
+    let shown = lines(&root);
+    assert!(expected > 0);
+    assert_eq!(shown.len(), expected.min(200));
+    assert!(shown.iter().all(|li| text(li, ".log-component") == "etcd"));
+
+    choose(&root, "Node", "All").await;
+    assert!(
+        lines(&root)
+            .iter()
+            .any(|li| text(li, ".log-node") != "master-2")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn selecting_a_line_takes_the_lab_to_its_moment() {
+    let (state, shared) = lab("t=40s");
+    let root = render(state, html! { <EventLog /> }).await;
+    let target = {
+        let lab = shared.borrow();
+        let visible: Vec<_> = lab
+            .events_so_far()
+            .iter()
+            .filter(|e| !is_renewal(&e.kind))
+            .collect();
+        let event = visible[visible.len() / 2];
+        (event.t, event.message.clone())
+    };
+    let line = lines(&root)
+        .into_iter()
+        .find(|li| text(li, ".log-message") == target.1)
+        .expect("the line is shown");
+    let line_button: HtmlElement = line
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    line_button.click();
+    yew::scheduler::flush().await;
+    assert_eq!(shared.borrow().now(), target.0);
+    // Later lines are gone from the log: only events up to now are shown.
+    let count = shared
+        .borrow()
+        .events_so_far()
+        .iter()
+        .filter(|e| !is_renewal(&e.kind))
+        .count();
+    assert_eq!(lines(&root).len(), count.min(200));
+}
+
+#[wasm_bindgen_test]
+async fn a_long_log_renders_its_last_lines_and_earlier_ones_on_request() {
+    let (state, shared) = lab("t=500s");
+    let root = render(state, html! { <EventLog /> }).await;
+    let renewals: HtmlElement = labelled(&root, "Show lease renewals").dyn_into().unwrap();
+    renewals.click();
+    yew::scheduler::flush().await;
+    let total = shared.borrow().events_so_far().len();
+    assert!(total > 400, "{total} events: too few for this test");
+    assert_eq!(lines(&root).len(), 200);
+    let newest = shared
+        .borrow()
+        .events_so_far()
+        .last()
+        .unwrap()
+        .message
+        .clone();
+    let shown = lines(&root);
+    assert_eq!(text(shown.last().unwrap(), ".log-message"), newest);
+    click(&root, "Show earlier lines").await;
+    assert_eq!(lines(&root).len(), 400);
+}
