@@ -14,6 +14,7 @@ use ha_sim::{Action, SimConfig, SimDuration, SimTime, Target};
 
 use crate::lab::{Setup, TimedAction};
 use crate::scenarios;
+use crate::view::decimal_text;
 
 /// Where a new lab starts when the link does not say.
 pub const DEFAULT_START: SimTime = SimTime::from_secs(20);
@@ -132,6 +133,31 @@ fn number<T: std::str::FromStr>(key: &str, value: &str, what: &str) -> Result<T,
         .map_err(|_| format!("{key}={value}: must be {what}"))
 }
 
+/// A plain decimal number such as `2`, `0.5` or `-1.25`. Written out
+/// rather than `str::parse::<f64>`, whose exact-rounding tables add about
+/// 14 KB to the page for numbers that never need them.
+pub fn decimal(text: &str) -> Option<f64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut value: u64 = 0;
+    let mut scale: u64 = 1;
+    for (i, c) in whole.chars().chain(fraction.chars()).enumerate() {
+        let digit = c.to_digit(10)?;
+        value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+        if i >= whole.len() {
+            scale = scale.checked_mul(10)?;
+        }
+    }
+    let magnitude = value as f64 / scale as f64;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
 fn duration(key: &str, value: &str) -> Result<SimDuration, String> {
     SimDuration::parse(value).map_err(|e| format!("{key}={value}: {e}"))
 }
@@ -169,10 +195,14 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
                 "seed" => config.seed = number(key, value, "a whole number such as 7")?,
                 "t" => request.t = SimTime::ZERO + duration(key, value)?,
                 "speed" => {
-                    let speed: f64 = number(key, value, "a number such as 2 or 0.5")?;
+                    let speed = decimal(value).ok_or_else(|| {
+                        format!("{key}={value}: must be a number such as 2 or 0.5")
+                    })?;
                     if !(MIN_SPEED..=MAX_SPEED).contains(&speed) {
                         return Err(format!(
-                            "{key}={value}: must be from {MIN_SPEED} to {MAX_SPEED}"
+                            "{key}={value}: must be from {} to {}",
+                            decimal_text(MIN_SPEED, 2),
+                            decimal_text(MAX_SPEED, 2)
                         ));
                     }
                     request.speed = speed;
@@ -383,7 +413,7 @@ pub fn to_query(
     }
     put("t", SimDuration::from_micros(t.as_micros()).to_string());
     if speed != 1.0 {
-        put("speed", format!("{speed}"));
+        put("speed", decimal_text(speed, 3));
     }
     if paused {
         put("paused", "1".into());
@@ -399,6 +429,42 @@ pub fn to_query(
 mod tests {
     use super::*;
     use ha_sim::kube::leaderelection::LeaderElectionFlags;
+
+    #[test]
+    fn decimals_read_as_the_standard_parser_reads_them() {
+        // Every number with up to 4 digits around the point, signed or not.
+        for value in 0..10_000u32 {
+            for point in 0..=4 {
+                let digits = format!("{value:04}");
+                let (whole, fraction) = digits.split_at(4 - point);
+                for sign in ["", "-"] {
+                    let text = format!("{sign}{whole}.{fraction}");
+                    let ours = decimal(&text).unwrap();
+                    let std: f64 = text.parse().unwrap();
+                    assert!(
+                        (ours - std).abs() <= std.abs() * 1e-15,
+                        "{text}: {ours} vs {std}"
+                    );
+                }
+            }
+        }
+        for bad in [
+            "",
+            "-",
+            ".",
+            "1..2",
+            "1e3",
+            "+1",
+            "0x10",
+            "1 ",
+            "½",
+            "99999999999999999999",
+        ] {
+            assert_eq!(decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(decimal("2"), Some(2.0));
+        assert_eq!(decimal(".5"), Some(0.5));
+    }
 
     #[test]
     fn an_empty_link_opens_the_default_lab() {

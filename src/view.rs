@@ -55,6 +55,38 @@ pub fn seconds_until(now: SimTime, t: SimTime) -> u64 {
     us.div_ceil(1_000_000)
 }
 
+/// `x` rounded to `places` decimals (at most 3), without trailing zeros:
+/// `12.3`, `-4`, `0.25`. Written out rather than with Rust's float
+/// formatting, which adds about 15 KB to the page and is slow in
+/// WebAssembly, where the timeline formats thousands of coordinates a frame.
+pub fn decimal_text(x: f64, places: u32) -> String {
+    let mut out = String::with_capacity(8);
+    push_decimal(&mut out, x, places);
+    out
+}
+
+/// [`decimal_text`], appended to `out`.
+pub fn push_decimal(out: &mut String, x: f64, places: u32) {
+    use std::fmt::Write;
+    let places = places.min(3);
+    let scale = 10u64.pow(places);
+    let scaled = (x * scale as f64).round() as i64;
+    if scaled < 0 {
+        out.push('-');
+    }
+    let scaled = scaled.unsigned_abs();
+    let _ = write!(out, "{}", scaled / scale);
+    let mut fraction = scaled % scale;
+    let mut digits = places;
+    while digits > 0 && fraction.is_multiple_of(10) {
+        fraction /= 10;
+        digits -= 1;
+    }
+    if digits > 0 {
+        let _ = write!(out, ".{fraction:0width$}", width = digits as usize);
+    }
+}
+
 /// `1:05.3` for 65.3 s: minutes, seconds and tenths.
 pub fn clock(t: SimTime) -> String {
     let tenths = t.as_millis() / 100;
@@ -158,6 +190,29 @@ fn running_status(sim: &Sim, proc: usize) -> Status {
 mod tests {
     use super::*;
     use ha_sim::{Action, Cluster, SimConfig, Target};
+
+    #[test]
+    fn decimals_are_written_as_rust_rounds_them_without_trailing_zeros() {
+        // Values on a grid finer than the places, so that rounding matters;
+        // away from exact halves, where decimal and binary rounding differ.
+        for step in -30_000i64..=30_000 {
+            let x = step as f64 * 0.0137;
+            for places in 0..=3u32 {
+                let scaled = (x * 10f64.powi(places as i32)).abs();
+                if (scaled.fract() - 0.5).abs() < 1e-6 {
+                    continue;
+                }
+                let std = format!("{x:.*}", places as usize);
+                let std = if std.contains('.') {
+                    std.trim_end_matches('0').trim_end_matches('.').to_owned()
+                } else {
+                    std
+                };
+                let std = if std == "-0" { "0".to_owned() } else { std };
+                assert_eq!(decimal_text(x, places), std, "{x} to {places} places");
+            }
+        }
+    }
 
     #[test]
     fn clocks_and_spans_read_like_a_stopwatch() {

@@ -63,7 +63,7 @@ pub fn cluster_view() -> Html {
         .map(|link| {
             let (x, y) = link.path[link.path.len() - 1];
             html! {
-                <g class="cut-mark" transform={format!("translate({x} {})", y - 10.0)}>
+                <g class="cut-mark" transform={format!("translate({} {})", fmt1(x), fmt1(y - 10.0))}>
                     <text text-anchor="middle">{ "✕ cut" }</text>
                 </g>
             }
@@ -78,7 +78,7 @@ pub fn cluster_view() -> Html {
     html! {
         <figure class="cluster-view">
             <svg class="cluster" role="group" aria-label="Cluster"
-                viewBox={format!("0 0 {} {}", layout.width, layout.height)}
+                viewBox={format!("0 0 {} {}", fmt1(layout.width), fmt1(layout.height))}
                 preserveAspectRatio="xMidYMin meet">
                 <g class="links" aria-hidden="true">{ for link_paths }</g>
                 { for boxes }
@@ -571,7 +571,7 @@ fn node_box(
             is_selected,
             select,
             html! {
-                <g transform={format!("translate(0 {top})")}>
+                <g transform={format!("translate(0 {})", fmt1(top))}>
                     <rect class="hit" x="4" width={fmt1(b.width - 8.0)} height={fmt1(ROW - 2.0)} rx="6" />
                     { marker(&status, 18.0, ROW / 2.0) }
                     <text>
@@ -736,7 +736,7 @@ fn worker_lines(sim: &Sim, b: &NodeBox) -> Html {
             let y = top + 24.0 + (i / PODS_PER_ROW) as f64 * POD_ROW;
             let short = pod.rsplit('-').next().unwrap_or(pod);
             html! {
-                <g class="pod" transform={format!("translate({x} {y})")}>
+                <g class="pod" transform={format!("translate({} {})", fmt1(x), fmt1(y))}>
                     <title>{ format!("pod {pod}: Running") }</title>
                     <rect width="60" height="20" rx="10" />
                     <text x="30" y="14" text-anchor="middle">{ short }</text>
@@ -885,12 +885,7 @@ fn points_attr(path: &[(f64, f64)]) -> String {
 
 /// A coordinate with at most one decimal, for compact SVG.
 fn fmt1(v: f64) -> String {
-    let tenths = (v * 10.0).round() / 10.0;
-    if tenths.fract() == 0.0 {
-        format!("{tenths:.0}")
-    } else {
-        format!("{tenths:.1}")
-    }
+    crate::view::decimal_text(v, 1)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::state::{LabAction, use_lab};
 use crate::url::{MAX_SPEED, MIN_SPEED};
-use crate::view::clock;
+use crate::view::{clock, decimal_text};
 
 /// The small step, and the big one (Shift+click, or the second button).
 pub const STEP: SimDuration = SimDuration::from_millis(100);
@@ -92,7 +92,7 @@ pub fn time_controls() -> Html {
                 <label class="speed">
                     <span>{ "Speed" }</span>
                     <input type="range" min={slider_min()} max={slider_max()} step="0.01"
-                        value={format!("{:.2}", lab.speed.log10())}
+                        value={decimal_text(lab.speed.log10(), 2)}
                         aria-valuetext={speed_text.clone()}
                         oninput={on_speed} />
                     <output>{ speed_text }</output>
@@ -118,15 +118,14 @@ pub fn time_controls() -> Html {
 
 /// `2× real time`, `0.25× real time`, `50× real time`.
 pub fn speed_words(speed: f64) -> String {
-    let shown = if speed >= 10.0 {
-        format!("{speed:.0}")
+    let places = if speed >= 10.0 {
+        0
     } else if speed >= 1.0 {
-        let s = format!("{speed:.1}");
-        s.trim_end_matches(".0").to_owned()
+        1
     } else {
-        let s = format!("{speed:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        2
     };
+    let shown = decimal_text(speed, places);
     format!("{shown}× real time")
 }
 
@@ -145,16 +144,16 @@ pub fn speed_from_slider(position: f64) -> f64 {
 }
 
 fn slider_min() -> String {
-    format!("{:.2}", MIN_SPEED.log10())
+    decimal_text(MIN_SPEED.log10(), 2)
 }
 
 fn slider_max() -> String {
-    format!("{:.2}", MAX_SPEED.log10())
+    decimal_text(MAX_SPEED.log10(), 2)
 }
 
 fn input_value(e: &InputEvent) -> Option<f64> {
     let input: HtmlInputElement = e.target()?.dyn_into().ok()?;
-    input.value().parse().ok()
+    crate::url::decimal(&input.value())
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@
 //! Rust, tested natively; the component only maps the result to SVG.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -26,7 +25,7 @@ use yew::prelude::*;
 
 use crate::lab::{BranchId, Lab, Sample};
 use crate::state::{LabAction, use_lab};
-use crate::view::clock;
+use crate::view::{clock, decimal_text, push_decimal};
 
 /// How much time the timeline shows at first: the last minute and a half.
 pub const DEFAULT_SPAN: SimDuration = SimDuration::from_secs(90);
@@ -226,8 +225,8 @@ pub fn timeline() -> Html {
     };
 
     let (lanes, height) = draw_lanes(&view, &geometry, &seek);
-    let width_text = format!("{:.0}", geometry.width);
-    let height_text = format!("{height:.0}");
+    let width_text = decimal_text(geometry.width, 0);
+    let height_text = decimal_text(height, 0);
     html! {
         <section class={section_class} aria-label="Timeline">
             <div class="tl-header">
@@ -1776,25 +1775,12 @@ impl Geometry {
 
 /// A number rounded to a tenth, for an attribute: `12.3`, `-4`.
 fn fmt1(x: f64) -> String {
-    let mut out = String::with_capacity(8);
-    push_number(&mut out, x);
-    out
+    decimal_text(x, 1)
 }
 
-/// Appends `x` rounded to a tenth, without Rust's float formatting, which is
-/// slow in WebAssembly and would dominate a frame of thousands of ticks.
+/// Appends `x` rounded to a tenth.
 fn push_number(out: &mut String, x: f64) {
-    let tenths = (x * 10.0).round() as i64;
-    if tenths < 0 {
-        out.push('-');
-    }
-    let tenths = tenths.unsigned_abs();
-    let _ = write!(out, "{}", tenths / 10);
-    let tenth = (tenths % 10) as u8;
-    if tenth != 0 {
-        out.push('.');
-        out.push(char::from(b'0' + tenth));
-    }
+    push_decimal(out, x, 1);
 }
 
 /// SVG path data, written a command at a time.

@@ -446,14 +446,14 @@ impl Kubelet {
                 COMPONENT,
                 format!(
                     "Container {kind} failed {} probe, will be restarted",
-                    probe.to_lowercase()
+                    probe.to_ascii_lowercase()
                 ),
             );
             ctx.kill(
                 proc,
                 &format!(
                     "killed by the kubelet: failed {} probe",
-                    probe.to_lowercase()
+                    probe.to_ascii_lowercase()
                 ),
             );
         }
