@@ -7,6 +7,22 @@ use ha_sim::scenario::{Scenario, parse_scenario};
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("default", include_str!("../scenarios/default.toml")),
     (
+        "external-etcd",
+        include_str!("../scenarios/external-etcd.toml"),
+    ),
+    (
+        "external-etcd-2-members",
+        include_str!("../scenarios/external-etcd-2-members.toml"),
+    ),
+    (
+        "external-etcd-4-members",
+        include_str!("../scenarios/external-etcd-4-members.toml"),
+    ),
+    (
+        "external-etcd-5-members",
+        include_str!("../scenarios/external-etcd-5-members.toml"),
+    ),
+    (
         "external-etcd-kill-two-etcd",
         include_str!("../scenarios/external-etcd-kill-two-etcd.toml"),
     ),
@@ -14,6 +30,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "external-etcd-kill-two-masters",
         include_str!("../scenarios/external-etcd-kill-two-masters.toml"),
     ),
+    ("five-nodes", include_str!("../scenarios/five-nodes.toml")),
     (
         "kill-apiserver",
         include_str!("../scenarios/kill-apiserver.toml"),
@@ -35,6 +52,11 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../scenarios/leader-election-off.toml"),
     ),
     (
+        "no-leader-election",
+        include_str!("../scenarios/no-leader-election.toml"),
+    ),
+    ("one-master", include_str!("../scenarios/one-master.toml")),
+    (
         "partition-one-master",
         include_str!("../scenarios/partition-one-master.toml"),
     ),
@@ -49,6 +71,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     (
         "single-master",
         include_str!("../scenarios/single-master.toml"),
+    ),
+    (
+        "slow-leader-election",
+        include_str!("../scenarios/slow-leader-election.toml"),
     ),
     (
         "stacked-lose-two-masters",

@@ -146,29 +146,148 @@ impl Event {
     pub fn write_json(&self, out: &mut String) {
         let _ = write!(out, "{{\"t_ms\":{},\"kind\":", self.t.as_millis());
         json_string(out, self.kind.name());
-        out.push_str(",\"node\":");
-        match &self.node {
-            Some(node) => json_string(out, node),
-            None => out.push_str("null"),
+        self.for_each_field(|name, value| {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+            match value {
+                Field::Null => out.push_str("null"),
+                Field::Text(text) => json_string(out, text),
+                Field::Number(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                Field::Bool(b) => {
+                    let _ = write!(out, "{b}");
+                }
+            }
+        });
+        out.push('}');
+    }
+
+    /// Calls `visit` with each field after `t_ms` and `kind`, in the JSON
+    /// form's order: `node`, `component`, `message`, then the kind's own.
+    pub fn for_each_field(&self, mut visit: impl FnMut(&'static str, Field<'_>)) {
+        visit(
+            "node",
+            self.node.as_deref().map_or(Field::Null, Field::Text),
+        );
+        visit("component", Field::Text(self.component));
+        visit("message", Field::Text(&self.message));
+        self.kind.for_each_field(visit);
+    }
+}
+
+/// The value of one field of an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field<'a> {
+    Null,
+    Text(&'a str),
+    Number(i64),
+    Bool(bool),
+}
+
+impl Field<'_> {
+    /// Whether the field equals `text` as a lesson file writes it
+    /// (`"master-2"`, `3`, `true`).
+    pub fn is(&self, text: &str) -> bool {
+        match *self {
+            Field::Null => text == "null",
+            Field::Text(t) => t == text,
+            Field::Number(n) => text.parse() == Ok(n),
+            Field::Bool(b) => text.parse() == Ok(b),
         }
-        out.push_str(",\"component\":");
-        json_string(out, self.component);
-        out.push_str(",\"message\":");
-        json_string(out, &self.message);
-        match &self.kind {
+    }
+}
+
+impl EventKind {
+    /// One event of every kind, for the lists of kinds and fields that
+    /// lesson files are checked against.
+    pub fn examples() -> Vec<EventKind> {
+        let s = String::new;
+        vec![
+            EventKind::Action {
+                action: s(),
+                target: s(),
+            },
+            EventKind::NodeDown,
+            EventKind::NodeUp,
+            EventKind::ProcessStarted,
+            EventKind::ProcessExited {
+                exit_code: 0,
+                reason: s(),
+            },
+            EventKind::EtcdLeaderElected { term: 0 },
+            EventKind::EtcdQuorumLost {
+                members_up: 0,
+                members: 0,
+            },
+            EventKind::EtcdQuorumRegained {
+                members_up: 0,
+                members: 0,
+            },
+            EventKind::EtcdRoleChanged { role: "", term: 0 },
+            EventKind::LeaseAcquired {
+                lease: s(),
+                holder_identity: s(),
+                lease_transitions: 0,
+            },
+            EventKind::LeaseRenewed { lease: s() },
+            EventKind::LeaseLost {
+                lease: s(),
+                reason: s(),
+            },
+            EventKind::LeaseReleased { lease: s() },
+            EventKind::ApiserverHealthy,
+            EventKind::ApiserverUnhealthy,
+            EventKind::LbBackendUp { backend: s() },
+            EventKind::LbBackendDown { backend: s() },
+            EventKind::PodCreated { pod: s() },
+            EventKind::PodDeleted { pod: s() },
+            EventKind::PodScheduled {
+                pod: s(),
+                node_name: s(),
+            },
+            EventKind::PodStarted { pod: s() },
+            EventKind::PodStopped { pod: s() },
+            EventKind::NodeNotReady { node_name: s() },
+            EventKind::NodeReady { node_name: s() },
+            EventKind::KubectlProbe { ok: false },
+            EventKind::KubectlResult {
+                command: s(),
+                ok: false,
+            },
+            EventKind::WorkloadAvailable { running: 0 },
+            EventKind::WorkloadUnavailable,
+            EventKind::NetworkChanged,
+            EventKind::Log,
+        ]
+    }
+
+    /// The kind named `name` (`"lease_acquired"`), as an example.
+    pub fn example(name: &str) -> Option<EventKind> {
+        EventKind::examples().into_iter().find(|k| k.name() == name)
+    }
+
+    /// Every field an event of this kind has, in order.
+    pub fn field_names(&self) -> Vec<&'static str> {
+        let mut names = vec!["node", "component", "message"];
+        self.for_each_field(|name, _| names.push(name));
+        names
+    }
+
+    /// Calls `visit` with each of the kind's own fields.
+    fn for_each_field(&self, mut visit: impl FnMut(&'static str, Field<'_>)) {
+        use Field::{Bool, Number, Text};
+        match self {
             EventKind::Action { action, target } => {
-                out.push_str(",\"action\":");
-                json_string(out, action);
-                out.push_str(",\"target\":");
-                json_string(out, target);
+                visit("action", Text(action));
+                visit("target", Text(target));
             }
             EventKind::ProcessExited { exit_code, reason } => {
-                let _ = write!(out, ",\"exit_code\":{exit_code},\"reason\":");
-                json_string(out, reason);
+                visit("exit_code", Number(i64::from(*exit_code)));
+                visit("reason", Text(reason));
             }
-            EventKind::EtcdLeaderElected { term } => {
-                let _ = write!(out, ",\"term\":{term}");
-            }
+            EventKind::EtcdLeaderElected { term } => visit("term", Number(*term as i64)),
             EventKind::EtcdQuorumLost {
                 members_up,
                 members,
@@ -177,52 +296,50 @@ impl Event {
                 members_up,
                 members,
             } => {
-                let _ = write!(out, ",\"members_up\":{members_up},\"members\":{members}");
+                visit("members_up", Number(i64::from(*members_up)));
+                visit("members", Number(i64::from(*members)));
             }
             EventKind::EtcdRoleChanged { role, term } => {
-                out.push_str(",\"role\":");
-                json_string(out, role);
-                let _ = write!(out, ",\"term\":{term}");
+                visit("role", Text(role));
+                visit("term", Number(*term as i64));
             }
             EventKind::LeaseAcquired {
                 lease,
                 holder_identity,
                 lease_transitions,
             } => {
-                field(out, "lease", lease);
-                field(out, "holder_identity", holder_identity);
-                let _ = write!(out, ",\"lease_transitions\":{lease_transitions}");
+                visit("lease", Text(lease));
+                visit("holder_identity", Text(holder_identity));
+                visit("lease_transitions", Number(*lease_transitions));
             }
             EventKind::LeaseRenewed { lease } | EventKind::LeaseReleased { lease } => {
-                field(out, "lease", lease);
+                visit("lease", Text(lease));
             }
             EventKind::LeaseLost { lease, reason } => {
-                field(out, "lease", lease);
-                field(out, "reason", reason);
+                visit("lease", Text(lease));
+                visit("reason", Text(reason));
             }
             EventKind::LbBackendUp { backend } | EventKind::LbBackendDown { backend } => {
-                field(out, "backend", backend);
+                visit("backend", Text(backend));
             }
             EventKind::PodCreated { pod }
             | EventKind::PodDeleted { pod }
             | EventKind::PodStarted { pod }
-            | EventKind::PodStopped { pod } => field(out, "pod", pod),
+            | EventKind::PodStopped { pod } => visit("pod", Text(pod)),
             EventKind::PodScheduled { pod, node_name } => {
-                field(out, "pod", pod);
-                field(out, "node_name", node_name);
+                visit("pod", Text(pod));
+                visit("node_name", Text(node_name));
             }
             EventKind::NodeNotReady { node_name } | EventKind::NodeReady { node_name } => {
-                field(out, "node_name", node_name);
+                visit("node_name", Text(node_name));
             }
-            EventKind::KubectlProbe { ok } => {
-                let _ = write!(out, ",\"ok\":{ok}");
-            }
+            EventKind::KubectlProbe { ok } => visit("ok", Bool(*ok)),
             EventKind::KubectlResult { command, ok } => {
-                field(out, "command", command);
-                let _ = write!(out, ",\"ok\":{ok}");
+                visit("command", Text(command));
+                visit("ok", Bool(*ok));
             }
             EventKind::WorkloadAvailable { running } => {
-                let _ = write!(out, ",\"running\":{running}");
+                visit("running", Number(i64::from(*running)));
             }
             EventKind::NodeDown
             | EventKind::NodeUp
@@ -233,16 +350,7 @@ impl Event {
             | EventKind::WorkloadUnavailable
             | EventKind::Log => {}
         }
-        out.push('}');
     }
-}
-
-/// Appends `,"name":"value"` to `out`.
-fn field(out: &mut String, name: &str, value: &str) {
-    out.push_str(",\"");
-    out.push_str(name);
-    out.push_str("\":");
-    json_string(out, value);
 }
 
 /// Appends `s` to `out` as a JSON string literal.

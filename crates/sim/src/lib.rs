@@ -17,6 +17,7 @@ pub mod engine;
 pub mod etcd;
 pub mod event;
 pub mod kube;
+pub mod lesson;
 pub mod network;
 pub mod program;
 pub mod rng;

@@ -88,6 +88,8 @@ pub struct Fields<'a, 'p> {
     path: String,
     pos: Option<Pos>,
     read: Vec<&'static str>,
+    /// Set once [`Fields::unread`] has taken the rest.
+    all_read: bool,
     problems: &'p mut Vec<Problem>,
     file: &'p str,
 }
@@ -105,6 +107,7 @@ impl<'a, 'p> Fields<'a, 'p> {
             path,
             pos,
             read: Vec::new(),
+            all_read: false,
             problems,
             file,
         }
@@ -270,8 +273,30 @@ impl<'a, 'p> Fields<'a, 'p> {
         self.get(key)
     }
 
+    /// The problem list, for the reader of a nested table.
+    pub fn problems(&mut self) -> &mut Vec<Problem> {
+        self.problems
+    }
+
+    /// The entries not read so far, now counted as read (for tables whose
+    /// other keys are free-form, such as a lesson's event fields).
+    pub fn unread(&mut self) -> Vec<(&'a Spanned<String>, &'a Spanned<Value>)> {
+        let table = self.table;
+        let unread: Vec<_> = table
+            .entries
+            .iter()
+            .filter(|(key, _)| !self.read.contains(&key.value.as_str()))
+            .map(|(k, v)| (k, v))
+            .collect();
+        self.all_read = true;
+        unread
+    }
+
     /// Reports every key that was never read: it is unknown here.
     pub fn finish(self) {
+        if self.all_read {
+            return;
+        }
         let known: Vec<&str> = self.read.clone();
         for (key, value) in &self.table.entries {
             if !known.contains(&key.value.as_str()) {
@@ -604,6 +629,25 @@ fn read_action(
             "is required, for example at = \"30s\"".to_owned(),
         );
     }
+    let action = read_action_fields(&mut f, cluster);
+    let at = at?;
+    let action = action?;
+    if at > run_for {
+        f.problem(
+            "at",
+            None,
+            format!("{at} is after run_for ({run_for}): the action would never run"),
+        );
+    }
+    f.finish();
+    Some(ScriptedAction { at, action })
+}
+
+/// Reads an action's own keys (`action`, `target`, `groups`, `replicas`)
+/// from `f`, checking targets against `cluster`: a scenario's `[[actions]]`
+/// and a lesson step's `do` share it.
+pub fn read_action_fields(f: &mut Fields, cluster: &Cluster) -> Option<Action> {
+    let table = f.table;
     let name = f.required_string("action", "\"kill-node\"");
     let target = f.string("target");
     let groups = f.value("groups");
@@ -722,7 +766,7 @@ fn read_action(
         "scale" => match replicas {
             Some(n) => Action::Scale { replicas: n as u32 },
             None => {
-                if table.value.get("replicas").is_none() {
+                if table.get("replicas").is_none() {
                     f.problem(
                         "replicas",
                         None,
@@ -771,20 +815,11 @@ fn read_action(
         ("replicas", matches!(action, Action::Scale { .. })),
     ];
     for (key, used) in unused {
-        if !used && let Some(value) = table.value.get(key) {
+        if !used && let Some(value) = table.get(key) {
             f.problem(key, Some(value.pos), format!("is not used by {name}"));
         }
     }
-    let at = at?;
-    if at > run_for {
-        f.problem(
-            "at",
-            None,
-            format!("{at} is after run_for ({run_for}): the action would never run"),
-        );
-    }
-    f.finish();
-    Some(ScriptedAction { at, action })
+    Some(action)
 }
 
 fn node_names(cluster: &Cluster) -> Vec<String> {

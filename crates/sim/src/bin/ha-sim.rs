@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use ha_sim::etcd::benchmark::BenchmarkConfig;
-use ha_sim::scenario::{ScenarioRun, parse_scenario};
+use ha_sim::lesson::{LessonRun, parse_lesson};
+use ha_sim::scenario::{Scenario, ScenarioRun, parse_scenario};
 use ha_sim::summary::summary_json;
 use ha_sim::{Cluster, EtcdTopology, Sim, SimConfig, SimDuration, SimTime};
 
@@ -17,7 +18,11 @@ usage:
       run a scenario and print its events as JSON Lines, or with --summary
       one JSON object after the run
   ha-sim check FILE...
-      validate scenario files; exit 0, or print each problem and exit 2
+      validate scenario and lesson files (a lesson is a file with [[steps]];
+      its scenario is read from scenarios/ beside its lessons/ folder, and
+      it is followed headless to check that every observe condition is met
+      and every predict answer is right); exit 0, or print each problem
+      and exit 2
   ha-sim bench
       measure simulated seconds per wall-clock second (build with --release)
 ";
@@ -126,10 +131,8 @@ fn check(files: &[String]) -> Result<(), Fail> {
     }
     let mut problems = Vec::new();
     for file in files {
-        match read(file)
-            .and_then(|text| parse_scenario(file, &text).map_err(|p| Fail(p.to_string())))
-        {
-            Ok(_) => println!("{file}: ok"),
+        match read(file).and_then(|text| check_file(file, &text)) {
+            Ok(what) => println!("{file}: ok{what}"),
             Err(Fail(message)) => problems.push(message),
         }
     }
@@ -138,6 +141,35 @@ fn check(files: &[String]) -> Result<(), Fail> {
     } else {
         Err(Fail(problems.join("\n")))
     }
+}
+
+/// Checks one scenario or lesson file; for a lesson, says how far it was followed.
+fn check_file(file: &str, text: &str) -> Result<String, Fail> {
+    let is_lesson = ha_sim::toml::parse(text).is_ok_and(|root| root.get("steps").is_some());
+    if !is_lesson {
+        parse_scenario(file, text).map_err(|p| Fail(p.to_string()))?;
+        return Ok(String::new());
+    }
+    // The lesson's scenarios live in scenarios/, beside its lessons/ folder.
+    let path = std::path::Path::new(file);
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let scenarios = dir.join("..").join("scenarios");
+    let find = |id: &str| -> Option<Scenario> {
+        let file = scenarios.join(format!("{id}.toml"));
+        let text = std::fs::read_to_string(&file).ok()?;
+        parse_scenario(&file.to_string_lossy(), &text).ok()
+    };
+    let lesson = parse_lesson(file, text, &find).map_err(|p| Fail(p.to_string()))?;
+    LessonRun::new(&lesson, &find).play().map_err(|e| {
+        Fail(format!(
+            "{file}: steps[{}] (\"{}\"): {}",
+            e.step, lesson.steps[e.step].title, e.message
+        ))
+    })?;
+    Ok(format!(
+        " (a lesson: {} steps followed)",
+        lesson.steps.len()
+    ))
 }
 
 /// One measured configuration.

@@ -4,6 +4,7 @@
 
 mod control_plane;
 mod etcd;
+mod lessons;
 mod lifecycle;
 mod properties;
 mod runner;

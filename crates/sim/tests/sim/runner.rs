@@ -328,3 +328,77 @@ fn arbitrary_text_never_panics_the_scenario_or_duration_parsers() {
         }
     }
 }
+
+/// A lesson file in `lessons/`, beside a `scenarios/` folder holding the
+/// default scenario, as `ha-sim check` expects to find them.
+fn lesson_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ha-sim-lesson-{}-{}", std::process::id(), name));
+    std::fs::create_dir_all(dir.join("lessons")).unwrap();
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    let default =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/default.toml");
+    std::fs::copy(default, dir.join("scenarios/default.toml")).unwrap();
+    let path = dir.join("lessons").join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn check_refuses_lessons_with_unknown_keys_missing_nodes_and_unreachable_observations() {
+    let head = |id: &str| {
+        format!("id = \"{id}\"\ntitle = \"T\"\nsummary = \"S\"\nscenario = \"default\"\n")
+    };
+    let cases = [
+        (
+            "unknown-key",
+            "[[steps]]\ntitle = \"a\"\ntext = \"b\"\ncolour = \"red\"\n",
+            "unknown-key.toml:9:1: steps[0].colour: unknown key; expected one of: title, text, scenario, do, predict, observe",
+        ),
+        (
+            "no-such-node",
+            "[[steps]]\ntitle = \"a\"\ntext = \"b\"\ndo = { action = \"kill-node\", target = \"master-9\", label = \"Kill\" }\n",
+            "steps[0].do.target: there is no node named \"master-9\"",
+        ),
+        (
+            "never-met",
+            "[[steps]]\ntitle = \"a\"\ntext = \"b\"\nobserve = { event = \"etcd_quorum_lost\", within = \"30s\" }\n",
+            "steps[0] (\"a\"): its observe condition is never met within 30s on the scripted path",
+        ),
+        (
+            "wrong-answer",
+            "[[steps]]\ntitle = \"a\"\ntext = \"b\"\ndo = { action = \"kill-node\", target = \"master-1\", label = \"Kill\" }\n\
+             predict = { question = \"q\", choices = [{ text = \"no\", when = { state = \"etcd_quorum\", equals = 0 } }, { text = \"yes\", when = { state = \"etcd_quorum\", equals = 1 } }], answer = 1 }\n\
+             observe = { event = \"node_down\", node = \"master-1\" }\n",
+            "its predict answer is choice 1 (\"no\"), but the simulation makes choice 2 (\"yes\") true",
+        ),
+        (
+            "bad-field",
+            "[[steps]]\ntitle = \"a\"\ntext = \"b\"\nobserve = { event = \"node_down\", lease = \"x\" }\n",
+            "node_down events have no field \"lease\"; they have: node, component, message",
+        ),
+    ];
+    for (name, steps, expected) in cases {
+        let file = lesson_file(&format!("{name}.toml"), &format!("{}\n{steps}", head(name)));
+        let output = ha_sim(&["check", file.to_str().unwrap()]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {message}");
+        assert!(
+            message.contains(expected),
+            "{name}: expected {expected:?} in:\n{message}"
+        );
+        assert!(!message.contains("panicked"), "{name}: {message}");
+    }
+    let ok = lesson_file(
+        "fine.toml",
+        &format!(
+            "{}\n[[steps]]\ntitle = \"a\"\ntext = \"b\"\ndo = {{ action = \"kill-node\", target = \"master-1\", label = \"Kill\" }}\nobserve = {{ event = \"node_down\", node = \"master-1\" }}\n",
+            head("fine")
+        ),
+    );
+    let output = ha_sim(&["check", ok.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .ends_with("fine.toml: ok (a lesson: 1 steps followed)\n")
+    );
+}
