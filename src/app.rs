@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::components::lab_page::LabPage;
 use crate::components::lab_provider::LabProvider;
+use crate::components::lesson_index::LessonIndex;
 use crate::state::LabState;
 use crate::url::{LabRequest, parse_query};
 
@@ -14,6 +15,16 @@ pub fn app() -> Html {
     let initial = use_memo((), |()| {
         initial_state(&location_query(), prefers_reduced_motion())
     });
+    if let Some(theme) = initial.view.theme
+        && let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    if initial.view.index {
+        return html! { <LessonIndex /> };
+    }
     html! {
         <LabProvider initial={(*initial).clone()}>
             <LabPage />

@@ -11,7 +11,10 @@
 pub mod app;
 pub mod command_line;
 pub mod components;
+pub mod embed;
 pub mod lab;
+pub mod lessons;
+pub mod markdown;
 pub mod scenarios;
 pub mod state;
 pub mod url;

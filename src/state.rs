@@ -13,7 +13,7 @@ use ha_sim::{Action, SimDuration, SimTime};
 use yew::prelude::*;
 
 use crate::lab::Lab;
-use crate::url::{LabRequest, MAX_SPEED, MIN_SPEED, to_query};
+use crate::url::{LabRequest, MAX_SPEED, MIN_SPEED, View, percent_encode, to_query};
 
 /// What the learner has selected (the inspector shows it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,8 +37,8 @@ pub struct LabState {
     pub selected: Option<Selection>,
     /// Messages for the learner: a refused action, a bad link.
     pub notices: Vec<String>,
-    /// Embedded in another page: minimal chrome.
-    pub embed: bool,
+    /// What the page around the lab shows (embedding, lesson, panels).
+    pub view: View,
     /// Animations off (the system asks for reduced motion, or the learner did).
     pub reduced_motion: bool,
 }
@@ -73,6 +73,8 @@ pub enum LabAction {
     Notice(String),
     DismissNotice(usize),
     SetReducedMotion(bool),
+    /// Leave the lesson for free play (the lab stays as it is).
+    CloseLesson,
 }
 
 /// The longest stretch of simulated time one frame may run (a hidden tab
@@ -113,21 +115,26 @@ impl LabState {
             speed: request.speed,
             selected: None,
             notices,
-            embed: request.embed,
+            view: request.view.clone(),
             reduced_motion,
         }
     }
 
-    /// The query string that reproduces this lab now (for "Copy link").
+    /// The query string that reproduces this lab now (for "Copy link"),
+    /// with the view's parameters (the lesson, embedding, panels, theme).
     pub fn link_query(&self) -> String {
         let lab = self.lab.borrow();
-        to_query(
+        let mut query = to_query(
             &lab.setup,
             lab.actions(),
             lab.now(),
             self.speed,
             !self.playing,
-        )
+        );
+        for (k, v) in self.view.query_pairs() {
+            query.push_str(&format!("&{}={}", percent_encode(&k), percent_encode(&v)));
+        }
+        query
     }
 }
 
@@ -176,11 +183,12 @@ impl Reducible for LabState {
             LabAction::Select(selection) => next.selected = selection,
             LabAction::Load(request) => {
                 let reduced = next.reduced_motion;
-                let embed = next.embed;
+                // The view belongs to the page, not to the lab being replaced.
+                let view = next.view.clone();
                 next = LabState {
                     version: next.version,
                     epoch: next.epoch,
-                    embed,
+                    view,
                     ..LabState::from_request(&request, Vec::new(), reduced)
                 };
             }
@@ -191,6 +199,7 @@ impl Reducible for LabState {
                 }
             }
             LabAction::SetReducedMotion(on) => next.reduced_motion = on,
+            LabAction::CloseLesson => next.view.lesson = None,
         }
         Rc::new(next)
     }

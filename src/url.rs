@@ -13,8 +13,8 @@ use ha_sim::cluster::EtcdTopology;
 use ha_sim::{Action, SimConfig, SimDuration, SimTime, Target};
 
 use crate::lab::{Setup, TimedAction};
-use crate::scenarios;
 use crate::view::decimal_text;
+use crate::{lessons, scenarios};
 
 /// Where a new lab starts when the link does not say.
 pub const DEFAULT_START: SimTime = SimTime::from_secs(20);
@@ -31,8 +31,80 @@ pub struct LabRequest {
     pub t: SimTime,
     pub speed: f64,
     pub paused: bool,
-    /// Embedded in another page (issue 6 builds on it).
+    /// What the page around the lab shows.
+    pub view: View,
+}
+
+/// What the page around the lab shows: set by the link, kept while the lab
+/// is replaced (a lesson step may load another scenario).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// Embedded in another page: minimal chrome (`embed=1`).
     pub embed: bool,
+    /// The lesson being followed (`lesson=<id>`).
+    pub lesson: Option<String>,
+    /// The lesson index instead of the lab (`page=lessons`).
+    pub index: bool,
+    /// The panels shown (`panels=cluster,leases`); `None` shows them all.
+    pub panels: Option<Vec<Panel>>,
+    /// A theme forced by the link (`theme=light` or `dark`); otherwise the system's.
+    pub theme: Option<&'static str>,
+}
+
+/// A panel of the lab page that a link can show or hide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Time,
+    Cluster,
+    Faults,
+    Kubectl,
+    Inspector,
+    Leases,
+    Timeline,
+    Log,
+    Lesson,
+}
+
+/// Every panel, by its name in links.
+pub const PANELS: &[(&str, Panel)] = &[
+    ("time", Panel::Time),
+    ("cluster", Panel::Cluster),
+    ("faults", Panel::Faults),
+    ("kubectl", Panel::Kubectl),
+    ("inspector", Panel::Inspector),
+    ("leases", Panel::Leases),
+    ("timeline", Panel::Timeline),
+    ("log", Panel::Log),
+    ("lesson", Panel::Lesson),
+];
+
+impl View {
+    /// Whether the page shows `panel`.
+    pub fn shows(&self, panel: Panel) -> bool {
+        self.panels.as_ref().is_none_or(|p| p.contains(&panel))
+    }
+
+    /// The link parameters that reproduce this view.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        if let Some(id) = &self.lesson {
+            pairs.push(("lesson".to_owned(), id.clone()));
+        }
+        if self.embed {
+            pairs.push(("embed".to_owned(), "1".to_owned()));
+        }
+        if let Some(panels) = &self.panels {
+            let names: Vec<&str> = panels
+                .iter()
+                .filter_map(|p| PANELS.iter().find(|(_, q)| q == p).map(|(n, _)| *n))
+                .collect();
+            pairs.push(("panels".to_owned(), names.join(",")));
+        }
+        if let Some(theme) = self.theme {
+            pairs.push(("theme".to_owned(), theme.to_owned()));
+        }
+        pairs
+    }
 }
 
 impl LabRequest {
@@ -44,7 +116,7 @@ impl LabRequest {
             t: DEFAULT_START,
             speed: 1.0,
             paused: false,
-            embed: false,
+            view: View::default(),
         }
     }
 }
@@ -185,13 +257,68 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
             )),
         }
     }
+    // A lesson starts from its scenario, where the lesson starts.
+    if let Some((_, id)) = pairs.iter().find(|(k, _)| k == "lesson") {
+        match lessons::lesson(id) {
+            Some(lesson) => match scenarios::scenario(&lesson.scenario) {
+                Some(s) => {
+                    request.setup = Setup {
+                        scenario: Some(s.id.clone()),
+                        title: lesson.title.clone(),
+                        config: s.config.clone(),
+                        script: s.actions.clone(),
+                    };
+                    request.t = SimTime::ZERO + lesson.start;
+                    request.view.lesson = Some(lesson.id.clone());
+                }
+                None => problems.push(format!("lesson={id}: its scenario is missing")),
+            },
+            None => problems.push(format!(
+                "lesson={id}: there is no such lesson; try one of: {}",
+                lessons::all()
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
     let config = &mut request.setup.config;
     let mut actions = Vec::new();
     for (key, value) in &pairs {
         let result: Result<(), String> = (|| {
             match key.as_str() {
                 "scenario" | "lesson" => {}
-                "embed" => request.embed = boolean(key, value)?,
+                "embed" => request.view.embed = boolean(key, value)?,
+                "page" => match value.as_str() {
+                    "lessons" => request.view.index = true,
+                    "lab" => {}
+                    _ => return Err(format!("{key}={value}: write lessons or lab")),
+                },
+                "panels" => {
+                    let mut panels = Vec::new();
+                    for name in value.split(',').filter(|n| !n.is_empty()) {
+                        let Some((_, panel)) = PANELS.iter().find(|(n, _)| *n == name) else {
+                            return Err(format!(
+                                "{key}={value}: unknown panel \"{name}\"; the panels are {}",
+                                PANELS
+                                    .iter()
+                                    .map(|(n, _)| *n)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ));
+                        };
+                        panels.push(*panel);
+                    }
+                    request.view.panels = Some(panels);
+                }
+                "theme" => {
+                    request.view.theme = Some(match value.as_str() {
+                        "light" => "light",
+                        "dark" => "dark",
+                        _ => return Err(format!("{key}={value}: write light or dark")),
+                    })
+                }
                 "seed" => config.seed = number(key, value, "a whole number such as 7")?,
                 "t" => request.t = SimTime::ZERO + duration(key, value)?,
                 "speed" => {

@@ -18,12 +18,15 @@ use crate::components::fault_panel::FaultPanel;
 use crate::components::inspector::Inspector;
 use crate::components::kubectl_panel::KubectlPanel;
 use crate::components::lease_panel::LeasePanel;
+use crate::components::lesson_panel::LessonPanel;
 use crate::components::notices::Notices;
 use crate::components::settings::Settings;
 use crate::components::share::CopyLink;
 use crate::components::time_controls::TimeControls;
 use crate::components::timeline::Timeline;
+use crate::embed::{self, Command};
 use crate::state::{LabAction, use_lab};
+use crate::url::Panel;
 
 /// The lab page.
 #[function_component(LabPage)]
@@ -32,9 +35,10 @@ pub fn lab_page() -> Html {
     use_play_loop();
     use_space_bar();
     use_link_in_address_bar();
+    use_embedding();
 
     let title = lab.lab.borrow().setup.title.clone();
-    let header = (!lab.embed).then(|| {
+    let header = (!lab.view.embed).then(|| {
         html! {
             <header class="site-header">
                 <div class="brand">
@@ -48,26 +52,38 @@ pub fn lab_page() -> Html {
             </header>
         }
     });
+    let view = &lab.view;
+    let shows = |panel| view.shows(panel);
+    let lesson = view
+        .lesson
+        .clone()
+        .filter(|_| shows(Panel::Lesson))
+        .map(|id| html! { <LessonPanel lesson={id} /> });
     html! {
-        <div class={classes!("lab-page", lab.embed.then_some("embed"))}>
+        <div class={classes!("lab-page", view.embed.then_some("embed"))}>
             { for header }
             <Notices />
-            <TimeControls />
+            if shows(Panel::Time) { <TimeControls /> }
             <main class="lab-grid">
-                <section class="stage" aria-label="Cluster view">
-                    <ClusterView />
-                </section>
+                if shows(Panel::Cluster) {
+                    <section class="stage" aria-label="Cluster view">
+                        <ClusterView />
+                    </section>
+                }
                 <aside class="side">
-                    <FaultPanel />
-                    <KubectlPanel />
-                    <Inspector />
+                    { for lesson }
+                    if shows(Panel::Faults) { <FaultPanel /> }
+                    if shows(Panel::Kubectl) { <KubectlPanel /> }
+                    if shows(Panel::Inspector) { <Inspector /> }
                 </aside>
-                <section class="leases" aria-label="Leases">
-                    <LeasePanel component={ProcessKind::KubeControllerManager} />
-                    <LeasePanel component={ProcessKind::KubeScheduler} />
-                </section>
-                <Timeline />
-                <EventLog />
+                if shows(Panel::Leases) {
+                    <section class="leases" aria-label="Leases">
+                        <LeasePanel component={ProcessKind::KubeControllerManager} />
+                        <LeasePanel component={ProcessKind::KubeScheduler} />
+                    </section>
+                }
+                if shows(Panel::Timeline) { <Timeline /> }
+                if shows(Panel::Log) { <EventLog /> }
             </main>
         </div>
     }
@@ -147,11 +163,54 @@ fn use_link_in_address_bar() {
     let state = lab.clone();
     use_effect_with((lab.playing, lab.epoch), move |(playing, _)| {
         if !*playing
-            && !state.embed
+            && !state.view.embed
             && let Some(history) = web_sys::window().and_then(|w| w.history().ok())
         {
             let url = format!("?{}", state.link_query());
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
+    });
+}
+
+/// When embedded: posts the page's height to the parent after every render
+/// that changes it, and obeys the parent's validated play and pause.
+#[hook]
+fn use_embedding() {
+    let lab = use_lab();
+    let last_height = use_mut_ref(|| 0i32);
+    let embedded = lab.view.embed;
+    use_effect_with(lab.version, move |_| {
+        if embedded
+            && let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+        {
+            let height = root.scroll_height();
+            if height != *last_height.borrow() {
+                *last_height.borrow_mut() = height;
+                embed::post("resize", &[("height", height.into())]);
+            }
+        }
+    });
+    let dispatcher = lab.dispatcher();
+    let playing = use_mut_ref(|| false);
+    *playing.borrow_mut() = lab.playing;
+    use_effect_with(embedded, move |embedded| {
+        let listener = (*embedded).then(web_sys::window).flatten().map(|window| {
+            EventListener::new(&window, "message", move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
+                    return;
+                };
+                let wanted = match embed::command(&event.data()) {
+                    Some(Command::Play) => true,
+                    Some(Command::Pause) => false,
+                    None => return,
+                };
+                if wanted != *playing.borrow() {
+                    dispatcher.dispatch(LabAction::TogglePlay);
+                }
+            })
+        });
+        move || drop(listener)
     });
 }

@@ -444,10 +444,11 @@ pub fn takeover_text(takeover: &Takeover) -> String {
     )
 }
 
-/// The `--mN` colour of a master's name, for decoration only.
+/// The class that colours a master's name (`who-m2`); a class rather than a
+/// style attribute, which a strict Content-Security-Policy refuses.
 fn master_colour(node: &str) -> Option<String> {
     let n: u8 = node.strip_prefix("master-")?.parse().ok()?;
-    (1..=7).contains(&n).then(|| format!("--who: var(--m{n})"))
+    (1..=7).contains(&n).then(|| format!("who-m{n}"))
 }
 
 /// One Lease's panel.
@@ -499,7 +500,7 @@ fn elected(view: &LeaseView) -> Html {
                 .map(|t| format!("; last renew {} ago, at {}", seconds(now - t), clock(t)))
                 .unwrap_or_default();
             html! {
-                <p class="lease-state lease-led" style={master_colour(node)}>
+                <p class={classes!("lease-state", "lease-led", master_colour(node))}>
                     <span class="lease-badge">{ "Leader" }</span>
                     { format!(" {node}'s {name} leads{since}.") }
                 </p>
@@ -521,7 +522,7 @@ fn elected(view: &LeaseView) -> Html {
     } else {
         let rows = view.standbys.iter().map(|s| {
             html! {
-                <li key={s.proc} style={master_colour(&s.node)}>{ standby_text(s, now) }</li>
+                <li key={s.proc} class={classes!(master_colour(&s.node))}>{ standby_text(s, now) }</li>
             }
         });
         html! { <ul class="lease-standbys">{ for rows }</ul> }
@@ -615,7 +616,7 @@ fn holder(view: &LeaseView, lease: &Lease) -> Html {
     html! {
         <dl class="lease-record">
             <dt>{ "holderIdentity" }</dt>
-            <dd style={colour}>
+            <dd class={classes!(colour)}>
                 <code>{ if lease.holder_identity.is_empty() { "\"\"".to_owned() } else { lease.holder_identity.clone() } }</code>
                 { " — " }
                 <span class="lease-holder-node">{ holder_text }</span>

@@ -9,6 +9,8 @@ pub mod kubectl_panel;
 pub mod lab_page;
 pub mod lab_provider;
 pub mod lease_panel;
+pub mod lesson_index;
+pub mod lesson_panel;
 pub mod notices;
 pub mod settings;
 pub mod share;

@@ -404,7 +404,7 @@ pub fn settings() -> Html {
                         t: DEFAULT_START,
                         speed: lab.speed,
                         paused: !lab.playing,
-                        embed: lab.embed,
+                        view: lab.view.clone(),
                     })));
                     if let Some(d) = dialog.cast::<HtmlDialogElement>() {
                         d.close();

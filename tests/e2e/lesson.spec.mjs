@@ -1,0 +1,63 @@
+// A learner follows a lesson: reads, predicts, acts, watches the lesson move
+// on when the simulation does what it waits for, steps back and forward, and
+// finds the lesson marked complete in the index after a reload.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, openLab, serveStatic, screenshot } from "./support.mjs";
+
+test("complete the leader-election lesson: answer, act, observe, advance, step back", async () => {
+  const server = await serveStatic();
+  const browser = await launchBrowser();
+  try {
+    const page = await openLab(browser, server, "lesson=leader-election-timings&speed=50");
+    const lesson = page.locator("section.lesson");
+    const heading = (name) => lesson.getByRole("heading", { name, level: 2 });
+    await heading("One leader, two standbys").waitFor();
+    const steps = Number((await lesson.getByText(/step 1 of \d+/).textContent()).match(/of (\d+)/)[1]);
+    assert.ok(steps >= 3, `${steps} steps`);
+    let measured = null;
+    for (let i = 1; i <= steps; i++) {
+      await lesson.getByText(`step ${i} of ${steps}`).waitFor();
+      // Answer first: the action waits for the prediction.
+      const action = lesson.locator(".lesson-do").getByRole("button");
+      const radios = lesson.getByRole("radio");
+      const number = lesson.getByRole("textbox", { name: /^Predict:/ });
+      if ((await radios.count()) + (await number.count()) > 0 && (await action.count()) > 0) {
+        assert.equal(await action.isDisabled(), true, `step ${i}: do waits for the answer`);
+      }
+      if (await radios.count()) await radios.first().check();
+      if (await number.count()) {
+        await number.fill("18");
+        await lesson.getByRole("button", { name: "Lock in my prediction" }).click();
+      }
+      if (await action.count()) await action.click();
+      // The lesson moves on when the simulation does what the step waits for.
+      await lesson.getByText(/^✓ Observed at/).waitFor({ timeout: 60_000 });
+      if (await number.count()) {
+        const reveal = await lesson.getByText(/The simulation measured/).textContent();
+        assert.match(reveal, /Right|Not quite/);
+        measured ??= Number(reveal.match(/measured ([\d.]+)s/)[1]);
+      }
+      if (i < steps) await lesson.getByRole("button", { name: "Next step" }).click();
+    }
+    // The first takeover happened within the window the flags predict.
+    assert.ok(measured >= 12 && measured <= 24, `measured ${measured}s`);
+    await lesson.getByRole("status").filter({ hasText: "Lesson complete." }).waitFor();
+    await screenshot(page, "lesson-complete");
+
+    // Step back freely; a completed step keeps its outcome.
+    await lesson.getByRole("button", { name: "Previous step" }).click();
+    await lesson.getByText(`step ${steps - 1} of ${steps}`).waitFor();
+    await lesson.getByText(/^✓ (Observed at|Done before)/).waitFor();
+
+    // Progress survives a reload: the index says the lesson is complete.
+    await page.goto(server.url + "?page=lessons");
+    const entry = page.getByRole("listitem").filter({ hasText: "Leader election and its three timings" });
+    await entry.getByText(/Complete/).waitFor();
+    await entry.getByRole("link", { name: "Review: Leader election and its three timings" }).waitFor();
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
