@@ -25,7 +25,9 @@ use std::fmt::Write as _;
 
 use crate::action::Action;
 use crate::event::{Event, EventKind, Field};
-use crate::scenario::{Fields, Problem, Problems, Scenario, ScenarioRun, read_action_fields};
+use crate::scenario::{
+    Fields, Problem, Problems, Scenario, ScenarioRun, parse_file, read_action_fields,
+};
 use crate::sim::Sim;
 use crate::time::{SimDuration, SimTime};
 use crate::toml::{self, Spanned, Table, Value};
@@ -515,30 +517,9 @@ pub fn parse_lesson(
     text: &str,
     scenario: &dyn Fn(&str) -> Option<Scenario>,
 ) -> Result<Lesson, Problems> {
-    let root = toml::parse(text).map_err(|e| {
-        Problems(vec![Problem {
-            file: file.to_owned(),
-            pos: Some(e.pos),
-            key: String::new(),
-            message: e.message,
-        }])
-    })?;
-    let mut problems = Vec::new();
-    let lesson = read_lesson(file, &root, scenario, &mut problems);
-    match lesson {
-        Some(l) if problems.is_empty() => Ok(l),
-        _ => {
-            if problems.is_empty() {
-                problems.push(Problem {
-                    file: file.to_owned(),
-                    pos: None,
-                    key: String::new(),
-                    message: "is not a valid lesson".to_owned(),
-                });
-            }
-            Err(Problems(problems))
-        }
-    }
+    parse_file(file, text, "lesson", |root, problems| {
+        read_lesson(file, root, scenario, problems)
+    })
 }
 
 fn read_lesson(

@@ -333,6 +333,19 @@ fn article(word: &str) -> &'static str {
 /// Parses and checks a scenario file. `file` is its path, for messages; the
 /// `id` must equal its name without `.toml`.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, Problems> {
+    parse_file(file, text, "scenario", |root, problems| {
+        read_scenario(file, text, root, problems)
+    })
+}
+
+/// Parses a TOML file and reads it with `read`, which records every problem
+/// it finds; any problem refuses the file. Scenario and lesson files share it.
+pub fn parse_file<T>(
+    file: &str,
+    text: &str,
+    what: &str,
+    read: impl FnOnce(&Table, &mut Vec<Problem>) -> Option<T>,
+) -> Result<T, Problems> {
     let root = toml::parse(text).map_err(|e| {
         Problems(vec![Problem {
             file: file.to_owned(),
@@ -342,16 +355,15 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, Problems> {
         }])
     })?;
     let mut problems = Vec::new();
-    let scenario = read_scenario(file, text, &root, &mut problems);
-    match scenario {
-        Some(s) if problems.is_empty() => Ok(s),
+    match read(&root, &mut problems) {
+        Some(value) if problems.is_empty() => Ok(value),
         _ => {
             if problems.is_empty() {
                 problems.push(Problem {
                     file: file.to_owned(),
                     pos: None,
                     key: String::new(),
-                    message: "is not a valid scenario".to_owned(),
+                    message: format!("is not a valid {what}"),
                 });
             }
             Err(Problems(problems))
