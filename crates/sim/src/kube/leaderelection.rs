@@ -231,52 +231,57 @@ impl LeaderElector {
         self.begin_attempt(ctx);
     }
 
-    /// Whether a reply or timeout belongs to this elector.
-    pub fn owns(&self, msg: &Msg) -> bool {
-        match msg {
-            Msg::ApiReply { id, .. } | Msg::Refused { id } => self.client.owns_id(*id),
-            _ => false,
-        }
-    }
-
-    /// Whether a `CallTimeout` timer is this elector's.
-    pub fn owns_timer(&self, client: u64) -> bool {
-        self.client.owns_timer(client)
-    }
-
-    /// A reply (or refusal) from the API server.
-    pub fn on_message(
+    /// Takes a message if it is this elector's (a reply to or refusal of
+    /// one of its calls): the outcome for the component, else `None`.
+    pub fn take_message(
         &mut self,
         ctx: &mut Ctx,
         component: &'static str,
         from: ProcId,
         msg: &Msg,
-    ) -> ElectorOutcome {
-        match self.client.complete(msg, from) {
+    ) -> Option<ElectorOutcome> {
+        let owned = match msg {
+            Msg::ApiReply { id, .. } | Msg::Refused { id } => self.client.owns_id(*id),
+            _ => false,
+        };
+        if !owned {
+            return None;
+        }
+        Some(match self.client.complete(msg, from) {
             Some((call, result)) => self.on_result(ctx, component, call, result),
             None => ElectorOutcome::Nothing,
-        }
+        })
     }
 
-    /// The elector's call timer fired (scheduled for `at`).
-    pub fn on_call_timeout(
+    /// Takes a timer if it is this elector's (its call timeouts, its
+    /// attempts, its renew deadline): the outcome for the component, else
+    /// `None`. Both elected components route their timers through it.
+    pub fn take_timer(
         &mut self,
         ctx: &mut Ctx,
         component: &'static str,
-        at: SimTime,
-    ) -> ElectorOutcome {
-        let mut outcome = ElectorOutcome::Nothing;
-        for (call, result) in self.client.timed_out(ctx, at) {
-            match self.on_result(ctx, component, call, result) {
-                ElectorOutcome::Nothing => {}
-                other => outcome = other,
+        timer: KubeTimer,
+    ) -> Option<ElectorOutcome> {
+        match timer {
+            KubeTimer::CallTimeout { client, at } if self.client.owns_timer(client) => {
+                let mut outcome = ElectorOutcome::Nothing;
+                for (call, result) in self.client.timed_out(ctx, at) {
+                    match self.on_result(ctx, component, call, result) {
+                        ElectorOutcome::Nothing => {}
+                        other => outcome = other,
+                    }
+                }
+                Some(outcome)
             }
+            KubeTimer::ElectorAttempt { .. } | KubeTimer::ElectorRenewDeadline { .. } => {
+                Some(self.on_timer(ctx, component, timer))
+            }
+            _ => None,
         }
-        outcome
     }
 
     /// The elector's own timers.
-    pub fn on_timer(
+    fn on_timer(
         &mut self,
         ctx: &mut Ctx,
         component: &'static str,

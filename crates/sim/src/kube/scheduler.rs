@@ -103,10 +103,9 @@ impl Scheduler {
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx, from: ProcId, msg: Msg) {
-        if let Some(elector) = &mut self.elector
-            && elector.owns(&msg)
+        if let Some(outcome) =
+            (self.elector.as_mut()).and_then(|e| e.take_message(ctx, COMPONENT, from, &msg))
         {
-            let outcome = elector.on_message(ctx, COMPONENT, from, &msg);
             self.after_election(ctx, outcome);
             return;
         }
@@ -123,23 +122,16 @@ impl Scheduler {
     }
 
     pub fn on_timer(&mut self, ctx: &mut Ctx, timer: KubeTimer) {
+        if let Some(outcome) =
+            (self.elector.as_mut()).and_then(|e| e.take_timer(ctx, COMPONENT, timer))
+        {
+            self.after_election(ctx, outcome);
+            return;
+        }
         match timer {
-            KubeTimer::CallTimeout { client, at } => {
-                if let Some(elector) = &mut self.elector
-                    && elector.owns_timer(client)
-                {
-                    let outcome = elector.on_call_timeout(ctx, COMPONENT, at);
-                    self.after_election(ctx, outcome);
-                } else if self.client.owns_timer(client) {
-                    for (call, result) in self.client.timed_out(ctx, at) {
-                        self.on_result(ctx, call, result);
-                    }
-                }
-            }
-            KubeTimer::ElectorAttempt { .. } | KubeTimer::ElectorRenewDeadline { .. } => {
-                if let Some(elector) = &mut self.elector {
-                    let outcome = elector.on_timer(ctx, COMPONENT, timer);
-                    self.after_election(ctx, outcome);
+            KubeTimer::CallTimeout { client, at } if self.client.owns_timer(client) => {
+                for (call, result) in self.client.timed_out(ctx, at) {
+                    self.on_result(ctx, call, result);
                 }
             }
             KubeTimer::ControllersStarted if self.elector.is_none() || self.is_leader() => {
