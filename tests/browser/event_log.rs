@@ -6,40 +6,10 @@ use ha_lab::components::event_log::EventLog;
 use ha_sim::EventKind;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, HtmlElement, HtmlSelectElement};
+use web_sys::{Element, HtmlElement};
 use yew::html;
 
-use crate::support::{all, click, lab, render, text};
-
-/// The control labelled `label` (through `<label for>`).
-fn labelled(root: &Element, label: &str) -> Element {
-    let found = all(root, "label")
-        .into_iter()
-        .find(|l| l.text_content().unwrap_or_default().trim() == label)
-        .unwrap_or_else(|| panic!("no label {label:?}"));
-    let id = found
-        .get_attribute("for")
-        .expect("the label names its control");
-    root.query_selector(&format!("#{id}")).unwrap().unwrap()
-}
-
-/// Chooses the option `option` of the select labelled `label`, as a learner
-/// would, and lets Yew re-render.
-async fn choose(root: &Element, label: &str, option: &str) {
-    let select: HtmlSelectElement = labelled(root, label).dyn_into().unwrap();
-    let value = all(&select, "option")
-        .into_iter()
-        .find(|o| o.text_content().unwrap_or_default().trim() == option)
-        .unwrap_or_else(|| panic!("{label} offers no {option:?}"))
-        .get_attribute("value")
-        .unwrap_or_default();
-    select.set_value(&value);
-    let document = web_sys::window().unwrap().document().unwrap();
-    let change = document.create_event("Event").unwrap();
-    change.init_event_with_bubbles("change", true);
-    select.dispatch_event(&change).unwrap();
-    yew::scheduler::flush().await;
-}
+use crate::support::{all, choose, click, lab, labelled, render, text};
 
 /// The lines the log renders.
 fn lines(root: &Element) -> Vec<Element> {

@@ -10,36 +10,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlElement, HtmlSelectElement};
 use yew::html;
 
-use crate::support::{accessible_name, all, lab, render, text};
-
-/// The control labelled `label` (through `<label for>`).
-fn labelled(root: &Element, label: &str) -> Element {
-    let found = all(root, "label")
-        .into_iter()
-        .find(|l| l.text_content().unwrap_or_default().trim() == label)
-        .unwrap_or_else(|| panic!("no label {label:?}"));
-    let id = found
-        .get_attribute("for")
-        .expect("the label names its control");
-    root.query_selector(&format!("#{id}")).unwrap().unwrap()
-}
-
-/// Chooses `option` in the "Inspect" list and lets Yew re-render.
-async fn inspect(root: &Element, option: &str) {
-    let select: HtmlSelectElement = labelled(root, "Inspect").dyn_into().unwrap();
-    let value = all(&select, "option")
-        .into_iter()
-        .find(|o| o.text_content().unwrap_or_default().trim() == option)
-        .unwrap_or_else(|| panic!("Inspect offers no {option:?}"))
-        .get_attribute("value")
-        .unwrap_or_default();
-    select.set_value(&value);
-    let document = web_sys::window().unwrap().document().unwrap();
-    let change = document.create_event("Event").unwrap();
-    change.init_event_with_bubbles("change", true);
-    select.dispatch_event(&change).unwrap();
-    yew::scheduler::flush().await;
-}
+use crate::support::{accessible_name, all, choose, lab, labelled, render, text};
 
 /// The command line shown, line by line.
 fn command_lines(root: &Element) -> Vec<String> {
@@ -79,7 +50,7 @@ async fn a_stacked_masters_api_server_talks_to_its_local_etcd_member() {
     // Reference: FIDELITY.md §4 (stacked: https://127.0.0.1:2379).
     let (state, _) = lab("t=20s");
     let root = render(state, html! { <Inspector /> }).await;
-    inspect(&root, "master-1 / kube-apiserver").await;
+    choose(&root, "Inspect", "master-1 / kube-apiserver").await;
     assert_eq!(
         text(&root, ".inspector-body h3"),
         "master-1 / kube-apiserver"
@@ -103,7 +74,7 @@ async fn an_external_etcd_api_server_lists_every_member_in_order() {
     // Reference: FIDELITY.md §4 (external: every member).
     let (state, shared) = lab("etcd=external&t=20s");
     let root = render(state, html! { <Inspector /> }).await;
-    inspect(&root, "master-2 / kube-apiserver").await;
+    choose(&root, "Inspect", "master-2 / kube-apiserver").await;
     let members: Vec<String> = shared
         .borrow()
         .sim
@@ -122,7 +93,7 @@ async fn an_external_etcd_api_server_lists_every_member_in_order() {
 async fn a_node_lists_its_processes_and_each_one_can_be_inspected() {
     let (state, shared) = lab("t=20s");
     let root = render(state, html! { <Inspector /> }).await;
-    inspect(&root, "master-3").await;
+    choose(&root, "Inspect", "master-3").await;
     assert_eq!(text(&root, ".inspector-body h3"), "master-3");
     assert_eq!(text(&root, ".inspector-power"), "on");
     let names: Vec<String> = all(&root, ".inspector-processes button")

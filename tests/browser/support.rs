@@ -9,7 +9,7 @@ use ha_lab::lab::Lab;
 use ha_lab::state::LabState;
 use ha_lab::url::parse_query;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, HtmlSelectElement};
 use yew::Html;
 
 /// A lab as a link would open it (`"scenario=single-master&t=30s"`),
@@ -152,4 +152,34 @@ pub fn selected(root: &Element) -> Option<ha_lab::state::Selection> {
         "process" => Some(ha_lab::state::Selection::Process(index)),
         _ => None,
     }
+}
+
+/// The control labelled `label` (through `<label for>`).
+pub fn labelled(root: &Element, label: &str) -> Element {
+    let found = all(root, "label")
+        .into_iter()
+        .find(|l| l.text_content().unwrap_or_default().trim() == label)
+        .unwrap_or_else(|| panic!("no label {label:?}"));
+    let id = found
+        .get_attribute("for")
+        .expect("the label names its control");
+    root.query_selector(&format!("#{id}")).unwrap().unwrap()
+}
+
+/// Chooses the option `option` of the select labelled `label`, as a learner
+/// would, and lets Yew re-render.
+pub async fn choose(root: &Element, label: &str, option: &str) {
+    let select: HtmlSelectElement = labelled(root, label).dyn_into().unwrap();
+    let value = all(&select, "option")
+        .into_iter()
+        .find(|o| o.text_content().unwrap_or_default().trim() == option)
+        .unwrap_or_else(|| panic!("{label} offers no {option:?}"))
+        .get_attribute("value")
+        .unwrap_or_default();
+    select.set_value(&value);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let change = document.create_event("Event").unwrap();
+    change.init_event_with_bubbles("change", true);
+    select.dispatch_event(&change).unwrap();
+    yew::scheduler::flush().await;
 }
