@@ -2,22 +2,15 @@
 // the lab (light and dark, settings open or not) finds nothing serious, and
 // the space bar plays and pauses.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { serveStatic, launchBrowser, openLab, press } from "./support.mjs";
+import { openLab, press, withSiteAndBrowser } from "./support.mjs";
 
 const AXE = resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js");
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 /** Serious and critical violations, one line each. */
 async function scan(page) {

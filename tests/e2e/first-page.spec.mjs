@@ -1,19 +1,12 @@
 // Learner story: I open HA Lab and see the cluster I am about to break,
 // every node named, with nothing broken in the page itself.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openPage, screenshot } from "./support.mjs";
+import { openPage, screenshot, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test("the first page shows the default cluster's nodes by name, with no console error", async () => {
   const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });

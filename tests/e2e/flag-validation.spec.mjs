@@ -2,19 +2,12 @@
 // above its lease duration (15 s). HA Lab shows client-go's own message
 // beside the field and does not apply it.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openLab, press, simulationSeconds } from "./support.mjs";
+import { openLab, press, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test("a renew deadline above the lease duration gets Kubernetes' message and is not applied", async () => {
   const page = await openLab(browser, server, "t=30s&paused=1");

@@ -4,19 +4,12 @@
 // (FIDELITY.md §2: 15–23.8 s after the last renew with the defaults), and
 // the panel shows the measured gap beside that window.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openLab, press, leaderOf, playUntil, screenshot } from "./support.mjs";
+import { openLab, press, leaderOf, playUntil, screenshot, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 for (const [flags, low, high] of [
   ["", 15.0, 23.8],

@@ -4,19 +4,12 @@
 // measured and printed, not asserted against wall-clock budgets (timing
 // varies with the machine); only gross breakage fails.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openLab, openPage, simulationSeconds } from "./support.mjs";
+import { openLab, openPage, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test("time from navigation to the cluster drawn", async () => {
   const samples = [];

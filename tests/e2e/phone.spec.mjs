@@ -2,19 +2,12 @@
 // on screen when I scroll to it, nothing spills sideways, and I can break a
 // node with a tap.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openLab, screenshot } from "./support.mjs";
+import { openLab, screenshot, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 

@@ -1,19 +1,12 @@
 // Learner story: I break something, copy the link, and open it in a new
 // page: the same lab, at the same moment, in the same state.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openLab, openPage, press, clusterStates, simulationSeconds } from "./support.mjs";
+import { openLab, openPage, press, clusterStates, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test("a copied link reopens the same lab in the same state", async () => {
   const page = await openLab(browser, server, "scenario=kill-apiserver&seed=4&t=30s&paused=1");

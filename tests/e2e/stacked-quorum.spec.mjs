@@ -2,19 +2,12 @@
 // quorum, kubectl cannot reach a working API any more, and yet the workload
 // keeps running on the workers.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openLab, playUntil, press, screenshot } from "./support.mjs";
+import { openLab, playUntil, press, screenshot, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test("losing two stacked masters loses quorum and the API, not the workload", async () => {
   const page = await openLab(browser, server, "t=30s&paused=1&speed=20");

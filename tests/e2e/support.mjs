@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const DIST = resolve(import.meta.dirname, "../../dist");
@@ -70,6 +71,23 @@ export function launchBrowser() {
       "--no-first-run",
       "--disable-quic",
     ],
+  });
+}
+
+/**
+ * For a spec file: serves dist/ and launches Chromium once before its tests
+ * (handing both to `ready`), and closes them after.
+ */
+export function withSiteAndBrowser(ready) {
+  let server, browser;
+  before(async () => {
+    server = await serveStatic();
+    browser = await launchBrowser();
+    ready(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
   });
 }
 

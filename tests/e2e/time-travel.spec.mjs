@@ -1,19 +1,12 @@
 // Learner story: I kill master-1 and watch what follows; then I go back to
 // before the kill, kill master-2 instead, and get a different future.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, openLab, press, clusterStates, simulationSeconds } from "./support.mjs";
+import { openLab, press, clusterStates, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 /** Steps forward one second at a time until `seconds`. */
 async function stepTo(page, seconds) {
