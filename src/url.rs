@@ -600,6 +600,56 @@ mod tests {
     }
 
     #[test]
+    fn embedding_options_read_back_and_bad_ones_say_what_to_write() {
+        let request =
+            parse_query("?lesson=leader-election-timings&embed=1&panels=cluster,lesson&theme=dark")
+                .unwrap();
+        let view = &request.view;
+        assert!(view.embed);
+        assert_eq!(view.lesson.as_deref(), Some("leader-election-timings"));
+        assert_eq!(view.theme, Some("dark"));
+        assert!(view.shows(Panel::Cluster) && view.shows(Panel::Lesson));
+        assert!(!view.shows(Panel::Timeline) && !view.shows(Panel::Faults));
+        // The lesson opens its scenario where the lesson starts.
+        let lesson = lessons::lesson("leader-election-timings").unwrap();
+        assert_eq!(request.t, SimTime::ZERO + lesson.start);
+        assert_eq!(
+            request.setup.scenario.as_deref(),
+            Some(lesson.scenario.as_str())
+        );
+        // The view's own parameters read back to the same view.
+        let query: Vec<String> = view
+            .query_pairs()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        assert_eq!(parse_query(&query.join("&")).unwrap().view, *view);
+
+        let problems =
+            parse_query("panels=cluster,chart&theme=blue&page=home&lesson=nope").unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.starts_with(
+                "panels=cluster,chart: unknown panel \"chart\"; the panels are time, cluster,"
+            )),
+            "{problems:?}"
+        );
+        assert!(
+            problems.contains(&"theme=blue: write light or dark".to_owned()),
+            "{problems:?}"
+        );
+        assert!(
+            problems.contains(&"page=home: write lessons or lab".to_owned()),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.starts_with(
+                "lesson=nope: there is no such lesson; try one of: why-a-second-master,"
+            )),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn a_link_reads_back_to_the_same_lab() {
         let mut setup = scenarios::scenario("kill-controller-manager-leader")
             .map(|s| Setup {
