@@ -5,6 +5,7 @@
 #   setup_build   the Rust toolchain and wasm32 target, trunk, wasm-bindgen-cli,
 #                 the npm dev packages (wasm-opt), and the crates (cargo fetch)
 #   setup_tests   setup_build, plus Debian's chromium and chromium-driver
+#   release_std   runs a command with the release build's standard library
 
 # shellcheck shell=bash
 
@@ -42,8 +43,9 @@ setup_rust() {
   installed=$(rustup target list --installed 2>/dev/null || true)
   if ! grep -qx wasm32-unknown-unknown <<<"$installed" ||
     ! rustup component list --installed 2>/dev/null | grep -q '^clippy' ||
-    ! rustup component list --installed 2>/dev/null | grep -q '^rustfmt'; then
-    say "Installing the Rust toolchain from rust-toolchain.toml with the wasm32 target, clippy and rustfmt (seconds)"
+    ! rustup component list --installed 2>/dev/null | grep -q '^rustfmt' ||
+    ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    say "Installing the Rust toolchain from rust-toolchain.toml with the wasm32 target, clippy, rustfmt and rust-src (seconds)"
     rustup toolchain install || die "rustup could not install the toolchain in rust-toolchain.toml"
   fi
 }
@@ -87,11 +89,28 @@ setup_npm() {
   fi
 }
 
+# release_std COMMAND...: runs COMMAND so that Cargo builds the site's wasm
+# with its own copy of the standard library, compiled for size and with
+# panics that abort at once (no message formatting: about 40 KB gzip less;
+# ARCHITECTURE.md, "Size"). Cargo's build-std is unstable: RUSTC_BOOTSTRAP=1
+# lets the pinned stable toolchain (rust-toolchain.toml, with rust-src) use
+# it, and the pin keeps these flags' meaning fixed. Only the release build of
+# the site uses it; every other build and test uses the stock library.
+release_std() {
+  RUSTC_BOOTSTRAP=1 \
+    CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+    CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    "$@"
+}
+
 setup_crates() {
   # Offline first: it succeeds, silently, when every crate is already here.
-  cargo fetch --locked --offline >/dev/null 2>&1 || {
-    say "Fetching the crates in Cargo.lock from crates.io"
-    cargo fetch --locked || die "cargo fetch --locked failed: is Cargo.lock up to date with Cargo.toml?"
+  # Fetched under release_std, so that the standard library's own crates
+  # (its Cargo.lock, in rust-src) are here too for the offline release build.
+  release_std cargo fetch --locked --offline >/dev/null 2>&1 || {
+    say "Fetching the crates in Cargo.lock (and the standard library's) from crates.io"
+    release_std cargo fetch --locked || die "cargo fetch --locked failed: is Cargo.lock up to date with Cargo.toml?"
   }
 }
 

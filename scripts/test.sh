@@ -45,7 +45,7 @@ layer_browser() {
     cargo test --locked --target "$WASM" --test browser
 }
 
-layer_build() { trunk build --release; }
+layer_build() { release_std trunk build --release; }
 
 layer_e2e() {
   [ -f dist/index.html ] || {

@@ -22,10 +22,13 @@ pub mod view;
 
 pub use app::App;
 
+use wasm_bindgen::JsCast;
+
 /// Mounts the app into the page's `#app` element (falling back to `<body>`),
 /// after installing a panic hook that shows a message instead of a dead page.
 pub fn mount() {
     std::panic::set_hook(Box::new(|info| show_crash(&info.to_string())));
+    on_trap(show_crash);
     let root = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| document.get_element_by_id("app"));
@@ -33,6 +36,27 @@ pub fn mount() {
         Some(root) => yew::Renderer::<App>::with_root(root).render(),
         None => yew::Renderer::<App>::new().render(),
     };
+}
+
+/// The release build's panics abort at once (ARCHITECTURE.md, "Size"): no
+/// hook runs, and the page sees a WebAssembly trap, an uncaught
+/// `WebAssembly.RuntimeError` in an event handler or a promise. Those call
+/// `crashed` with the error's text.
+fn on_trap(crashed: fn(&str)) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // An `error` event carries the exception as `error`, an
+    // `unhandledrejection` as `reason`.
+    for (kind, field) in [("error", "error"), ("unhandledrejection", "reason")] {
+        gloo_events::EventListener::new(&window, kind, move |event| {
+            let error = js_sys::Reflect::get(event, &field.into()).unwrap_or_default();
+            if error.is_instance_of::<js_sys::WebAssembly::RuntimeError>() {
+                crashed(&String::from(js_sys::Error::from(error).to_string()));
+            }
+        })
+        .forget();
+    }
 }
 
 /// Puts a visible message at the top of the page: the app has stopped.

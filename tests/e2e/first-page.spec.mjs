@@ -50,3 +50,33 @@ test("a bad link shows what is wrong and the default lab, not a blank page", asy
   assert.equal(await page.getByRole("alert").count(), 0);
   assert.deepEqual(page.errors, []);
 });
+
+// The release build's panics abort at once (ARCHITECTURE.md, "Size"): the
+// page sees a WebAssembly trap, thrown from an event handler or a promise.
+for (const [how, raise] of [
+  ["an event handler", () => dispatchEvent(new ErrorEvent("error", { error: new WebAssembly.RuntimeError("unreachable") }))],
+  ["a promise", () => void Promise.reject(new WebAssembly.RuntimeError("unreachable"))],
+]) {
+  test(`a WebAssembly trap in ${how} shows a message, not a dead page`, async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(server.url);
+    await page.getByRole("group", { name: "Cluster", exact: true }).waitFor();
+    await page.evaluate(raise);
+    const alert = page.getByRole("alert").filter({ hasText: "HA Lab stopped because of a bug" });
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /Reload the page to start again.*Details: RuntimeError: unreachable/);
+    assert.ok(page.errors.includes("console.error: RuntimeError: unreachable"), page.errors.join("\n"));
+  });
+}
+
+test("an error that is not a WebAssembly trap leaves the lab running", async () => {
+  const page = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+  await page.goto(server.url);
+  await page.getByRole("group", { name: "Cluster", exact: true }).waitFor();
+  await page.evaluate(() => dispatchEvent(new ErrorEvent("error", { error: new TypeError("from an extension") })));
+  const clock = page.getByRole("timer", { name: "Simulation time" });
+  const first = await clock.textContent();
+  await page.waitForTimeout(400);
+  assert.notEqual(await clock.textContent(), first, "the clock still moves");
+  assert.equal(await page.getByRole("alert").count(), 0);
+});
