@@ -15,6 +15,7 @@ mod fault_panel;
 mod inspector;
 mod kubectl_panel;
 mod lease_panel;
+mod lesson_panel;
 mod settings;
 mod time_controls;
 mod timeline;
