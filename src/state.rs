@@ -213,3 +213,28 @@ pub type LabContext = UseReducerHandle<LabState>;
 pub fn use_lab() -> LabContext {
     use_context::<LabContext>().expect("components live inside the app's LabContext")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::url::parse_query;
+
+    #[test]
+    fn copy_link_keeps_the_view_and_a_new_lab_keeps_it_too() {
+        let query = "scenario=kill-controller-manager-leader&embed=1&panels=cluster,leases\
+                     &theme=light&height=640&paused=1";
+        let request = parse_query(query).unwrap();
+        let state = LabState::from_request(&request, Vec::new(), false);
+        let link = state.link_query();
+        let reopened = parse_query(&link).unwrap_or_else(|e| panic!("{e:?}: {link}"));
+        assert_eq!(reopened.view, request.view, "{link}");
+        assert_eq!(reopened.view.height, Some(640), "{link}");
+        assert!(reopened.paused, "{link}");
+
+        // A lesson step or the settings may load another lab: the page's
+        // view, height included, stays.
+        let other = parse_query("scenario=default").unwrap();
+        let next = Rc::new(state).reduce(LabAction::Load(Box::new(other)));
+        assert_eq!(next.view, request.view);
+    }
+}

@@ -21,6 +21,9 @@ pub const DEFAULT_START: SimTime = SimTime::from_secs(20);
 /// The speeds the lab offers, × real time.
 pub const MIN_SPEED: f64 = 0.1;
 pub const MAX_SPEED: f64 = 50.0;
+/// The heights an embedded lab can be given (`height=`), in CSS pixels.
+pub const MIN_EMBED_HEIGHT: u32 = 200;
+pub const MAX_EMBED_HEIGHT: u32 = 4000;
 
 /// What a link asks for.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +52,10 @@ pub struct View {
     pub panels: Option<Vec<Panel>>,
     /// A theme forced by the link (`theme=light` or `dark`); otherwise the system's.
     pub theme: Option<&'static str>,
+    /// The embedded page's height in CSS pixels (`height=640`): the page
+    /// takes exactly that height and its content scrolls inside. Otherwise
+    /// (and when not embedded) the page has its natural height.
+    pub height: Option<u32>,
 }
 
 /// A panel of the lab page that a link can show or hide.
@@ -102,6 +109,9 @@ impl View {
         }
         if let Some(theme) = self.theme {
             pairs.push(("theme".to_owned(), theme.to_owned()));
+        }
+        if let Some(height) = self.height {
+            pairs.push(("height".to_owned(), height.to_string()));
         }
         pairs
     }
@@ -318,6 +328,21 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
                         "dark" => "dark",
                         _ => return Err(format!("{key}={value}: write light or dark")),
                     })
+                }
+                "height" => {
+                    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(format!(
+                            "{key}={value}: must be a whole number of CSS pixels such as 640"
+                        ));
+                    }
+                    // Only digits: a number too large for u32 is out of range too.
+                    let height = value.parse().unwrap_or(u32::MAX);
+                    if !(MIN_EMBED_HEIGHT..=MAX_EMBED_HEIGHT).contains(&height) {
+                        return Err(format!(
+                            "{key}={value}: must be from {MIN_EMBED_HEIGHT} to {MAX_EMBED_HEIGHT}"
+                        ));
+                    }
+                    request.view.height = Some(height);
                 }
                 "seed" => config.seed = number(key, value, "a whole number such as 7")?,
                 "t" => request.t = SimTime::ZERO + duration(key, value)?,
@@ -601,13 +626,15 @@ mod tests {
 
     #[test]
     fn embedding_options_read_back_and_bad_ones_say_what_to_write() {
-        let request =
-            parse_query("?lesson=leader-election-timings&embed=1&panels=cluster,lesson&theme=dark")
-                .unwrap();
+        let request = parse_query(
+            "?lesson=leader-election-timings&embed=1&panels=cluster,lesson&theme=dark&height=640",
+        )
+        .unwrap();
         let view = &request.view;
         assert!(view.embed);
         assert_eq!(view.lesson.as_deref(), Some("leader-election-timings"));
         assert_eq!(view.theme, Some("dark"));
+        assert_eq!(view.height, Some(640));
         assert!(view.shows(Panel::Cluster) && view.shows(Panel::Lesson));
         assert!(!view.shows(Panel::Timeline) && !view.shows(Panel::Faults));
         // The lesson opens its scenario where the lesson starts.
@@ -624,6 +651,12 @@ mod tests {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         assert_eq!(parse_query(&query.join("&")).unwrap().view, *view);
+        // Without height= the page keeps its natural height.
+        assert_eq!(parse_query("embed=1").unwrap().view.height, None);
+        for bound in [MIN_EMBED_HEIGHT, MAX_EMBED_HEIGHT] {
+            let query = format!("embed=1&height={bound}");
+            assert_eq!(parse_query(&query).unwrap().view.height, Some(bound));
+        }
 
         let problems =
             parse_query("panels=cluster,chart&theme=blue&page=home&lesson=nope").unwrap_err();
@@ -641,6 +674,22 @@ mod tests {
             problems.contains(&"page=home: write lessons or lab".to_owned()),
             "{problems:?}"
         );
+        for (height, problem) in [
+            ("tall", "must be a whole number of CSS pixels such as 640"),
+            ("640px", "must be a whole number of CSS pixels such as 640"),
+            ("-640", "must be a whole number of CSS pixels such as 640"),
+            ("0x280", "must be a whole number of CSS pixels such as 640"),
+            ("640.5", "must be a whole number of CSS pixels such as 640"),
+            ("", "must be a whole number of CSS pixels such as 640"),
+            ("199", "must be from 200 to 4000"),
+            ("4001", "must be from 200 to 4000"),
+            ("99999999999", "must be from 200 to 4000"),
+        ] {
+            assert_eq!(
+                parse_query(&format!("embed=1&height={height}")).unwrap_err(),
+                [format!("height={height}: {problem}")],
+            );
+        }
         assert!(
             problems.iter().any(|p| p.starts_with(
                 "lesson=nope: there is no such lesson; try one of: why-a-second-master,"

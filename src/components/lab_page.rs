@@ -35,7 +35,8 @@ pub fn lab_page() -> Html {
     use_play_loop();
     use_space_bar();
     use_link_in_address_bar();
-    use_embedding();
+    let page = use_node_ref();
+    use_embedding(page.clone());
 
     let title = lab.lab.borrow().setup.title.clone();
     let header = (!lab.view.embed).then(|| {
@@ -59,8 +60,13 @@ pub fn lab_page() -> Html {
         .clone()
         .filter(|_| shows(Panel::Lesson))
         .map(|id| html! { <LessonPanel lesson={id} /> });
+    let class = classes!(
+        "lab-page",
+        view.embed.then_some("embed"),
+        (view.embed && view.height.is_some()).then_some("fixed-height")
+    );
     html! {
-        <div class={classes!("lab-page", view.embed.then_some("embed"))}>
+        <div ref={page} {class}>
             { for header }
             <Notices />
             if shows(Panel::Time) { <TimeControls /> }
@@ -172,20 +178,34 @@ fn use_link_in_address_bar() {
     });
 }
 
-/// When embedded: posts the page's height to the parent after every render
-/// that changes it, and obeys the parent's validated play and pause.
+/// When embedded: gives the page the link's `height=` if it has one, posts
+/// the page's height to the parent after every render that changes it (that
+/// height, or else the page's natural height), and obeys the parent's
+/// validated play and pause. The height is set through the CSSOM, which the
+/// strict CSP allows (a style attribute it would refuse).
 #[hook]
-fn use_embedding() {
+fn use_embedding(page: NodeRef) {
     let lab = use_lab();
     let last_height = use_mut_ref(|| 0i32);
     let embedded = lab.view.embed;
+    let fixed_height = lab.view.height.filter(|_| embedded);
+    use_effect_with(fixed_height, move |height| {
+        if let (Some(height), Some(page)) = (height, page.cast::<web_sys::HtmlElement>()) {
+            let _ = page
+                .style()
+                .set_property("--embed-height", &format!("{height}px"));
+        }
+    });
     use_effect_with(lab.version, move |_| {
         if embedded
             && let Some(root) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.document_element())
         {
-            let height = root.scroll_height();
+            let height = fixed_height.map_or_else(
+                || root.scroll_height(),
+                |h| i32::try_from(h).unwrap_or(i32::MAX),
+            );
             if height != *last_height.borrow() {
                 *last_height.borrow_mut() = height;
                 embed::post("resize", &[("height", height.into())]);
