@@ -330,19 +330,16 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
                     })
                 }
                 "height" => {
-                    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-                        return Err(format!(
-                            "{key}={value}: must be a whole number of CSS pixels such as 640"
-                        ));
-                    }
-                    // Only digits: a number too large for u32 is out of range too.
-                    let height = value.parse().unwrap_or(u32::MAX);
-                    if !(MIN_EMBED_HEIGHT..=MAX_EMBED_HEIGHT).contains(&height) {
-                        return Err(format!(
-                            "{key}={value}: must be from {MIN_EMBED_HEIGHT} to {MAX_EMBED_HEIGHT}"
-                        ));
-                    }
-                    request.view.height = Some(height);
+                    // Read wide, so that a huge number is out of range rather than malformed.
+                    let height: u64 =
+                        number(key, value, "a whole number of CSS pixels such as 640")?;
+                    request.view.height = u32::try_from(height)
+                        .ok()
+                        .filter(|h| (MIN_EMBED_HEIGHT..=MAX_EMBED_HEIGHT).contains(h))
+                        .map(Some)
+                        .ok_or_else(|| {
+                            format!("{key}={value}: must be from {MIN_EMBED_HEIGHT} to {MAX_EMBED_HEIGHT}")
+                        })?;
                 }
                 "seed" => config.seed = number(key, value, "a whole number such as 7")?,
                 "t" => request.t = SimTime::ZERO + duration(key, value)?,
