@@ -1,17 +1,53 @@
-//! The app: reads the link it was opened with, builds the lab it asks for
-//! (or the default lab, saying why), and shows the page.
+//! The app: reads the link it was opened with (after fetching the lesson it
+//! names, if any), builds the lab it asks for (or the default lab, saying
+//! why), and shows the page.
 
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::components::lab_page::LabPage;
 use crate::components::lab_provider::LabProvider;
 use crate::components::lesson_index::LessonIndex;
+use crate::lessons;
 use crate::state::LabState;
-use crate::url::{LabRequest, parse_query};
+use crate::url::{LabRequest, parse_query, query_pairs};
 
-/// The whole HA Lab page.
+/// The whole HA Lab page. A link to a lesson first fetches the lesson's
+/// file; the page says so meanwhile.
 #[function_component(App)]
 pub fn app() -> Html {
+    let ready = use_state(|| lesson_to_fetch(&location_query()).is_none());
+    {
+        let ready = ready.clone();
+        use_effect_with((), move |()| {
+            if let Some(id) = lesson_to_fetch(&location_query()) {
+                spawn_local(async move {
+                    // A lesson that cannot be loaded keeps why: reading the
+                    // link then opens the default lab and says it.
+                    let _ = lessons::load(&id).await;
+                    ready.set(true);
+                });
+            }
+        });
+    }
+    if !*ready {
+        return html! { <p class="loading" role="status">{ "Loading the lesson…" }</p> };
+    }
+    html! { <Page /> }
+}
+
+/// The lesson a link names, if it is one of the site's and not loaded yet.
+fn lesson_to_fetch(query: &str) -> Option<String> {
+    query_pairs(query)
+        .into_iter()
+        .find(|(k, _)| k == "lesson")
+        .map(|(_, id)| id)
+        .filter(|id| lessons::IDS.contains(&id.as_str()) && lessons::get(id).is_none())
+}
+
+/// The page a link asks for: the lab (with its lesson) or the lesson index.
+#[function_component(Page)]
+fn page() -> Html {
     let initial = use_memo((), |()| {
         initial_state(&location_query(), prefers_reduced_motion())
     });

@@ -1,69 +1,150 @@
-//! The lessons shipped with the site: every file in `lessons/`, built in, in
-//! course order, and the learner's progress through them, kept in the
-//! browser's local storage.
+//! The lessons shipped with the site: every file in `lessons/`, in course
+//! order, and the learner's progress through them, kept in the browser's
+//! local storage.
+//!
+//! The lesson texts are not built into the page: they are a quarter of its
+//! text, and the lab's first load needs none of them. The site ships them as
+//! `lessons/<id>.toml` beside the page (Trunk copies the folder), and the app
+//! fetches a lesson when a link opens it (`lesson=<id>`) or the lesson index
+//! lists them. A fetched lesson is parsed once and kept for the page's life.
 
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use ha_sim::lesson::{Lesson, parse_lesson};
 
 use crate::scenarios;
 
-/// Every bundled lesson, in the order the index lists them, with its file's text.
-pub const LESSONS: &[(&str, &str)] = &[
-    (
-        "why-a-second-master",
-        include_str!("../lessons/why-a-second-master.toml"),
-    ),
-    (
-        "apiservers-active-active",
-        include_str!("../lessons/apiservers-active-active.toml"),
-    ),
-    (
-        "no-parallel-controllers",
-        include_str!("../lessons/no-parallel-controllers.toml"),
-    ),
-    (
-        "leader-election-timings",
-        include_str!("../lessons/leader-election-timings.toml"),
-    ),
-    (
-        "graceful-stop-versus-crash",
-        include_str!("../lessons/graceful-stop-versus-crash.toml"),
-    ),
-    (
-        "stacked-etcd-quorum",
-        include_str!("../lessons/stacked-etcd-quorum.toml"),
-    ),
-    (
-        "external-etcd",
-        include_str!("../lessons/external-etcd.toml"),
-    ),
-    (
-        "quorum-arithmetic",
-        include_str!("../lessons/quorum-arithmetic.toml"),
-    ),
-    (
-        "five-node-design",
-        include_str!("../lessons/five-node-design.toml"),
-    ),
+/// Every lesson, by id (its file is `lessons/<id>.toml`), in the order the
+/// index lists them.
+pub const IDS: &[&str] = &[
+    "why-a-second-master",
+    "apiservers-active-active",
+    "no-parallel-controllers",
+    "leader-election-timings",
+    "graceful-stop-versus-crash",
+    "stacked-etcd-quorum",
+    "external-etcd",
+    "quorum-arithmetic",
+    "five-node-design",
 ];
 
-/// Every bundled lesson, parsed once.
-pub fn all() -> &'static [Lesson] {
-    static ALL: OnceLock<Vec<Lesson>> = OnceLock::new();
-    ALL.get_or_init(|| {
-        LESSONS
+/// A lesson as loaded: parsed, or why it could not be fetched or read (kept
+/// for the page's life, like a lesson: reloading the page tries again).
+pub type Loaded = Result<Rc<Lesson>, String>;
+
+thread_local! {
+    /// The lessons loaded so far, by id.
+    static LOADED: RefCell<Vec<(String, Loaded)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Lesson `id` as loaded so far (`None`: not loaded yet).
+pub fn get(id: &str) -> Option<Loaded> {
+    LOADED.with_borrow(|loaded| {
+        loaded
             .iter()
-            .filter_map(|(id, text)| {
-                parse_lesson(&format!("{id}.toml"), text, &scenarios::scenario).ok()
-            })
-            .collect()
+            .find(|(i, _)| i == id)
+            .map(|(_, lesson)| lesson.clone())
     })
 }
 
-/// The bundled lesson `id`.
-pub fn lesson(id: &str) -> Option<&'static Lesson> {
-    all().iter().find(|l| l.id == id)
+/// Lesson `id`, if it is loaded and reads.
+pub fn lesson(id: &str) -> Option<Rc<Lesson>> {
+    get(id).and_then(Result::ok)
+}
+
+/// Reads lesson `id` from its file's `text` and keeps it. A file that does
+/// not read keeps the parser's message, which names the file and the line.
+pub fn add(id: &str, text: &str) -> Loaded {
+    let lesson = parse_lesson(&path(id), text, &scenarios::scenario)
+        .map(Rc::new)
+        .map_err(|problems| problems.to_string());
+    keep(id, lesson)
+}
+
+fn keep(id: &str, lesson: Loaded) -> Loaded {
+    LOADED.with_borrow_mut(|loaded| {
+        loaded.retain(|(i, _)| i != id);
+        loaded.push((id.to_owned(), lesson.clone()));
+    });
+    lesson
+}
+
+/// Lesson `id`: as loaded, or fetched from `lessons/<id>.toml` (relative to
+/// the page, so the site works from any path of any host) and read.
+pub async fn load(id: &str) -> Loaded {
+    match get(id) {
+        Some(loaded) => loaded,
+        None => fetched(id, fetch(id)).await,
+    }
+}
+
+/// Every lesson, in course order, each loaded or with why not. The files
+/// are all requested at once.
+pub async fn load_all() -> Vec<(&'static str, Loaded)> {
+    let requests: Vec<_> = IDS
+        .iter()
+        .map(|id| (*id, get(id).ok_or_else(|| fetch(id))))
+        .collect();
+    let mut all = Vec::with_capacity(IDS.len());
+    for (id, request) in requests {
+        let loaded = match request {
+            Ok(loaded) => loaded,
+            Err(response) => fetched(id, response).await,
+        };
+        all.push((id, loaded));
+    }
+    all
+}
+
+fn path(id: &str) -> String {
+    format!("lessons/{id}.toml")
+}
+
+/// Starts fetching lesson `id`'s file.
+fn fetch(id: &str) -> Option<js_sys::Promise> {
+    Some(web_sys::window()?.fetch_with_str(&path(id)))
+}
+
+/// Reads lesson `id` from its fetched file, and keeps it or why it could not
+/// be fetched.
+async fn fetched(id: &str, response: Option<js_sys::Promise>) -> Loaded {
+    match text(&path(id), response).await {
+        Ok(text) => add(id, &text),
+        Err(why) => keep(id, Err(why)),
+    }
+}
+
+/// The text of the file at `path` from its `response`, or why not.
+async fn text(path: &str, response: Option<js_sys::Promise>) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    let unreachable = || format!("{path} could not be fetched: check the connection and reload");
+    let response: web_sys::Response = JsFuture::from(response.ok_or_else(unreachable)?)
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into().ok())
+        .ok_or_else(unreachable)?;
+    if !response.ok() {
+        return Err(format!(
+            "{path} could not be fetched (HTTP {}): the site is missing the file",
+            response.status()
+        ));
+    }
+    JsFuture::from(response.text().map_err(|_| unreachable())?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(unreachable)
+}
+
+/// Lesson `id` read from `lessons/` on disk, as the site would fetch it (for
+/// native tests, which have no page to fetch from).
+#[cfg(test)]
+pub fn add_from_disk(id: &str) -> Loaded {
+    let file = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), path(id));
+    add(id, &std::fs::read_to_string(file).unwrap_or_default())
 }
 
 /// How far a learner got through a lesson.
@@ -143,19 +224,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_lesson_file_is_bundled_and_reads() {
-        let mut files: Vec<String> =
-            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/lessons"))
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".toml"))
-                .map(|n| n.trim_end_matches(".toml").to_owned())
-                .collect();
+    fn every_lesson_file_is_listed_and_reads() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .map(|n| n.trim_end_matches(".toml").to_owned())
+            .collect();
         files.sort();
-        let mut bundled: Vec<String> = LESSONS.iter().map(|(id, _)| id.to_string()).collect();
-        bundled.sort();
-        assert_eq!(files, bundled, "add every file in lessons/ to LESSONS");
-        assert_eq!(all().len(), LESSONS.len(), "every bundled lesson parses");
+        let mut listed: Vec<String> = IDS.iter().map(|id| id.to_string()).collect();
+        listed.sort();
+        assert_eq!(files, listed, "add every file in lessons/ to IDS");
+        for id in IDS {
+            let read = add_from_disk(id).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(read.id, *id);
+            assert_eq!(lesson(id), Some(read));
+        }
+    }
+
+    #[test]
+    fn a_file_that_does_not_read_is_kept_with_the_parsers_message() {
+        let error = add("broken", "title = \"Broken\"\nstart = ").unwrap_err();
+        assert!(error.starts_with("lessons/broken.toml:"), "{error}");
+        assert_eq!(get("broken"), Some(Err(error)));
+        assert_eq!(lesson("broken"), None);
+        assert_eq!(get("never-loaded"), None);
     }
 
     #[test]

@@ -267,10 +267,11 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
             )),
         }
     }
-    // A lesson starts from its scenario, where the lesson starts.
+    // A lesson starts from its scenario, where the lesson starts. Its file is
+    // fetched before the link is read (`lessons::load`).
     if let Some((_, id)) = pairs.iter().find(|(k, _)| k == "lesson") {
-        match lessons::lesson(id) {
-            Some(lesson) => match scenarios::scenario(&lesson.scenario) {
+        match lessons::get(id) {
+            Some(Ok(lesson)) => match scenarios::scenario(&lesson.scenario) {
                 Some(s) => {
                     request.setup = Setup {
                         scenario: Some(s.id.clone()),
@@ -283,13 +284,13 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
                 }
                 None => problems.push(format!("lesson={id}: its scenario is missing")),
             },
+            Some(Err(why)) => problems.push(format!("lesson={id}: {why}")),
+            None if lessons::IDS.contains(&id.as_str()) => {
+                problems.push(format!("lesson={id}: the lesson has not been loaded"));
+            }
             None => problems.push(format!(
                 "lesson={id}: there is no such lesson; try one of: {}",
-                lessons::all()
-                    .iter()
-                    .map(|l| l.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                lessons::IDS.join(", ")
             )),
         }
     }
@@ -623,6 +624,7 @@ mod tests {
 
     #[test]
     fn embedding_options_read_back_and_bad_ones_say_what_to_write() {
+        lessons::add_from_disk("leader-election-timings").unwrap();
         let request = parse_query(
             "?lesson=leader-election-timings&embed=1&panels=cluster,lesson&theme=dark&height=640",
         )
@@ -692,6 +694,29 @@ mod tests {
                 "lesson=nope: there is no such lesson; try one of: why-a-second-master,"
             )),
             "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_lesson_that_did_not_load_says_why() {
+        let id = "quorum-arithmetic";
+        assert_eq!(
+            parse_query(&format!("lesson={id}")).unwrap_err(),
+            [format!("lesson={id}: the lesson has not been loaded")]
+        );
+        let why = lessons::add(id, "title = ").unwrap_err();
+        assert_eq!(
+            parse_query(&format!("lesson={id}")).unwrap_err(),
+            [format!("lesson={id}: {why}")]
+        );
+        lessons::add_from_disk(id).unwrap();
+        assert_eq!(
+            parse_query(&format!("lesson={id}"))
+                .unwrap()
+                .view
+                .lesson
+                .as_deref(),
+            Some(id)
         );
     }
 

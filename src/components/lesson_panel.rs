@@ -44,7 +44,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
     let Some(lesson) = lessons::lesson(&props.lesson) else {
         return html! {};
     };
-    let progress = use_state(|| Progress::load(lesson));
+    let progress = use_state(|| Progress::load(&lesson));
     // Guesses and watches live in a RefCell; this re-renders after a change.
     let refresh = {
         let tick = use_state(|| 0u32);
@@ -112,14 +112,16 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
         let lab = lab.clone();
         let lesson_id = lesson.id.clone();
         move |to: usize| {
-            let lesson = lessons::lesson(&lesson_id).expect("the lesson exists");
+            let Some(lesson) = lessons::lesson(&lesson_id) else {
+                return;
+            };
             let mut next = (*progress).clone();
             next.step = to;
             next.save(&lesson_id);
             progress.set(next);
             // A step that compares clusters starts from its own scenario.
             if let Some(id) = &lesson.steps[to].scenario
-                && let Some(request) = scenario_request(lesson, id, &lab.view)
+                && let Some(request) = scenario_request(&lesson, id, &lab.view)
             {
                 lab.dispatch(LabAction::Load(Box::new(request)));
             }
@@ -182,7 +184,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
                 <button type="button" onclick={previous} disabled={index == 0}>{ "Previous step" }</button>
                 if index + 1 < lesson.steps.len() {
                     <button type="button" class={classes!(done.then_some("primary"))} onclick={next}>{ "Next step" }</button>
-                } else if progress.complete(lesson) {
+                } else if progress.complete(&lesson) {
                     <span class="lesson-complete" role="status">{ "Lesson complete." }</span>
                 }
                 <button type="button" onclick={free_play}>{ "Free play" }</button>

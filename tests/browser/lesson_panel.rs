@@ -15,7 +15,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlInputElement};
 use yew::html;
 
-use crate::support::{all, button, click, lab, render, text};
+use crate::support::{self, all, button, click, lab, render, text};
 
 /// Renders `lesson` from its start, with no progress kept from before.
 async fn open(lesson: &Lesson) -> Element {
@@ -160,24 +160,24 @@ async fn follow(lesson: &Lesson) {
 
 #[wasm_bindgen_test]
 async fn every_lesson_followed_in_the_panel_shows_what_the_headless_run_measures() {
-    assert_eq!(lessons::all().len(), lessons::LESSONS.len());
-    for lesson in lessons::all() {
-        follow(lesson).await;
+    for lesson in support::lessons() {
+        follow(&lesson).await;
     }
 }
 
 #[wasm_bindgen_test]
 async fn steps_go_back_and_forth_and_free_play_closes_the_lesson() {
+    support::lessons();
     let lesson = lessons::lesson("leader-election-timings").unwrap();
     Progress::default().save(&lesson.id);
     let (state, _) = lab(&format!("lesson={}&paused=1", lesson.id));
     let root = render(state, html! { <LabPage /> }).await;
     click(&root, "Next step").await;
     assert_eq!(text(&root, "#lesson-step-title"), lesson.steps[1].title);
-    assert_eq!(Progress::load(lesson).step, 1, "the step is kept");
+    assert_eq!(Progress::load(&lesson).step, 1, "the step is kept");
     click(&root, "Previous step").await;
     assert_eq!(text(&root, "#lesson-step-title"), lesson.steps[0].title);
-    assert_eq!(Progress::load(lesson).step, 0);
+    assert_eq!(Progress::load(&lesson).step, 0);
     let all_lessons = root.query_selector("a[href='?page=lessons']").unwrap();
     assert!(all_lessons.is_some(), "a link back to the lesson index");
     click(&root, "Free play").await;

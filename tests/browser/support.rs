@@ -8,6 +8,7 @@ use ha_lab::components::lab_provider::{LabProvider, LabProviderProps};
 use ha_lab::lab::Lab;
 use ha_lab::state::LabState;
 use ha_lab::url::parse_query;
+use ha_sim::lesson::Lesson;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlSelectElement};
 use yew::Html;
@@ -21,6 +22,55 @@ pub fn lab(query: &str) -> (LabState, Rc<RefCell<Lab>>) {
     state.playing = false;
     let shared = state.lab.clone();
     (state, shared)
+}
+
+/// Every lesson, in course order, loaded as the site loads a fetched file
+/// (the test runner does not serve the site's `lessons/` folder).
+pub fn lessons() -> Vec<Rc<Lesson>> {
+    const FILES: &[(&str, &str)] = &[
+        (
+            "why-a-second-master",
+            include_str!("../../lessons/why-a-second-master.toml"),
+        ),
+        (
+            "apiservers-active-active",
+            include_str!("../../lessons/apiservers-active-active.toml"),
+        ),
+        (
+            "no-parallel-controllers",
+            include_str!("../../lessons/no-parallel-controllers.toml"),
+        ),
+        (
+            "leader-election-timings",
+            include_str!("../../lessons/leader-election-timings.toml"),
+        ),
+        (
+            "graceful-stop-versus-crash",
+            include_str!("../../lessons/graceful-stop-versus-crash.toml"),
+        ),
+        (
+            "stacked-etcd-quorum",
+            include_str!("../../lessons/stacked-etcd-quorum.toml"),
+        ),
+        (
+            "external-etcd",
+            include_str!("../../lessons/external-etcd.toml"),
+        ),
+        (
+            "quorum-arithmetic",
+            include_str!("../../lessons/quorum-arithmetic.toml"),
+        ),
+        (
+            "five-node-design",
+            include_str!("../../lessons/five-node-design.toml"),
+        ),
+    ];
+    let ids: Vec<&str> = FILES.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, ha_lab::lessons::IDS, "list every lesson here too");
+    FILES
+        .iter()
+        .map(|(id, text)| ha_lab::lessons::add(id, text).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
 }
 
 /// Renders `content` inside a [`LabProvider`] holding `state`, into a new

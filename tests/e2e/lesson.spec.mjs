@@ -3,7 +3,7 @@
 // finds the lesson marked complete in the index after a reload.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openLab, serveStatic, screenshot } from "./support.mjs";
+import { launchBrowser, openLab, openPage, serveStatic, screenshot } from "./support.mjs";
 
 test("complete the leader-election lesson: answer, act, observe, advance, step back", async () => {
   const server = await serveStatic();
@@ -56,6 +56,43 @@ test("complete the leader-election lesson: answer, act, observe, advance, step b
     await entry.getByText(/Complete/).waitFor();
     await entry.getByRole("link", { name: "Review: Leader election and its three timings" }).waitFor();
     assert.deepEqual(page.errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test("lesson files are fetched only when wanted, and a missing one is explained", async () => {
+  const server = await serveStatic();
+  const browser = await launchBrowser();
+  try {
+    // The lab's first load fetches no lesson.
+    const lab = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    const requested = [];
+    lab.on("request", (r) => requested.push(new URL(r.url()).pathname));
+    await lab.goto(server.url);
+    await lab.getByRole("group", { name: "Cluster", exact: true }).waitFor();
+    assert.deepEqual(requested.filter((p) => p.includes("/lessons/")), []);
+    assert.deepEqual(lab.errors, []);
+
+    // A lesson whose file is missing: the default lab opens and says why.
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    await page.route("**/lessons/quorum-arithmetic.toml", (route) => route.fulfill({ status: 404, body: "" }));
+    await page.goto(server.url + "?lesson=quorum-arithmetic");
+    await page.getByRole("group", { name: "Cluster", exact: true }).waitFor();
+    await page
+      .getByText("lesson=quorum-arithmetic: lessons/quorum-arithmetic.toml could not be fetched (HTTP 404)")
+      .waitFor();
+    assert.equal(await page.locator("section.lesson").count(), 0);
+
+    // The index lists the others, and says why this one is missing.
+    await page.goto(server.url + "?page=lessons");
+    await page.getByRole("link", { name: "Start: Leader election and its three timings" }).waitFor();
+    const missing = page.getByRole("listitem").filter({ hasText: "quorum-arithmetic" });
+    await missing.getByRole("alert").filter({ hasText: "(HTTP 404): the site is missing the file" }).waitFor();
+    assert.equal(await page.getByRole("listitem").count(), 9);
+    // The browser reports the 404 itself; nothing else went wrong.
+    assert.deepEqual(page.errors.filter((e) => !e.includes("404")), []);
   } finally {
     await browser.close();
     await server.close();
