@@ -6,7 +6,7 @@
 //! Clicking a node or a process (or pressing Enter on it) selects it for the
 //! inspector.
 
-use std::collections::BTreeMap;
+use ha_sim::sorted::SortedMap;
 
 use ha_sim::sim::Power;
 use ha_sim::{NodeRole, ProcessKind, Sim, SimDuration, SimTime};
@@ -20,7 +20,7 @@ use crate::view::{Shape, Status, process_status, seconds_until};
 pub fn cluster_view() -> Html {
     let lab = use_lab();
     let columns = use_columns();
-    let pulses = use_mut_ref(BTreeMap::<(usize, usize), Pulse>::new);
+    let pulses = use_mut_ref(SortedMap::<(usize, usize), Pulse>::new);
     use_effect_with((), |()| {
         // The end-to-end check of "time to cluster drawn" reads this mark.
         if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
@@ -807,7 +807,7 @@ struct Pulse {
 /// Starts pulses for links that carried a message since the last one, and
 /// returns where every moving pulse is now.
 fn update_pulses(
-    pulses: &mut BTreeMap<(usize, usize), Pulse>,
+    pulses: &mut SortedMap<(usize, usize), Pulse>,
     sim: &Sim,
     links: &[Link],
     wall_ms: f64,
@@ -818,7 +818,7 @@ fn update_pulses(
         let ab = sim.last_message(link.a, link.b).min(now);
         let ba = sim.last_message(link.b, link.a).min(now);
         let latest = ab.max(ba);
-        let pulse = pulses.entry((link.a, link.b)).or_insert(Pulse {
+        let pulse = pulses.get_or_insert_with((link.a, link.b), || Pulse {
             last_shown: latest,
             started_ms: f64::NEG_INFINITY,
             forward: true,
@@ -1030,7 +1030,7 @@ mod tests {
         let mut s = sim(Cluster::default());
         let layout = Layout::of(&s, 7);
         let links = layout.links(&s);
-        let mut pulses = BTreeMap::new();
+        let mut pulses = SortedMap::new();
         // The first look only remembers what has been sent so far.
         assert!(update_pulses(&mut pulses, &s, &links, 0.0).is_empty());
         s.advance_by(SimDuration::from_secs(3));
@@ -1050,7 +1050,7 @@ mod tests {
         assert!(
             started_first
                 .iter()
-                .all(|k| pulses[k].started_ms == 1_000.0)
+                .all(|k| pulses.get(k).is_some_and(|p| p.started_ms == 1_000.0))
         );
         assert!(
             first.iter().all(|p| !later.contains(p)),

@@ -8,9 +8,8 @@
 //! [`PAGE`] lines per page are rendered, and the rendered list is reused
 //! while the lines it shows stay the same.
 
-use std::collections::BTreeMap;
-
 use gloo_render::request_animation_frame;
+use ha_sim::sorted::SortedMap;
 use ha_sim::{Event as SimEvent, EventKind, ProcessKind};
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -209,7 +208,7 @@ pub fn event_log() -> Html {
     let following = use_state_eq(|| true);
     // The rendered lines by event index, so that a frame formats only the
     // lines that are new to the view.
-    let rendered = use_mut_ref(|| (0u64, BTreeMap::<usize, Html>::new()));
+    let rendered = use_mut_ref(|| (0u64, SortedMap::<usize, Html>::new()));
 
     let shared = lab.lab.clone();
     let lab_ref = shared.borrow();
@@ -254,9 +253,7 @@ pub fn event_log() -> Html {
                 .iter()
                 .filter_map(|&i| {
                     let event = lab_ref.events.get(i)?;
-                    let line = cache
-                        .entry(i)
-                        .or_insert_with(|| log_line(i, event, &dispatcher));
+                    let line = cache.get_or_insert_with(i, || log_line(i, event, &dispatcher));
                     Some(line.clone())
                 })
                 .collect();

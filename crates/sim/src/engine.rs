@@ -9,7 +9,9 @@
 //! its receiver restarts.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
+
+use crate::sorted::SortedMap;
 use std::rc::Rc;
 
 use crate::etcd::benchmark::BenchmarkTimer;
@@ -260,7 +262,7 @@ pub struct Kernel {
     pub proc_started: Vec<Option<SimTime>>,
     /// The containers running on each node, by pod name, with their start
     /// time: the truth on the nodes, which outlives the kubelet.
-    pub containers: Vec<BTreeMap<Rc<str>, SimTime>>,
+    pub containers: Vec<SortedMap<Rc<str>, SimTime>>,
     /// Set when a container starts or stops, so that the simulation can
     /// re-evaluate the workload's availability.
     pub containers_changed: bool,
@@ -285,7 +287,7 @@ impl Kernel {
             now: SimTime::ZERO,
             queue: Queue::default(),
             network: Network::new(routes.len()),
-            containers: vec![BTreeMap::new(); routes.len()],
+            containers: vec![SortedMap::new(); routes.len()],
             containers_changed: false,
             proc_incarnations: vec![0; procs],
             proc_started: vec![None; procs],
@@ -492,7 +494,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The containers running on this process's node.
-    pub fn containers(&mut self) -> &mut BTreeMap<Rc<str>, SimTime> {
+    pub fn containers(&mut self) -> &mut SortedMap<Rc<str>, SimTime> {
         self.kernel.containers_changed = true;
         &mut self.kernel.containers[self.node]
     }

@@ -23,6 +23,7 @@ pub mod program;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod sorted;
 pub mod summary;
 pub mod time;
 pub mod toml;

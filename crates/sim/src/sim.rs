@@ -738,7 +738,7 @@ impl Sim {
     }
 
     /// The containers running on `node`, by pod name, with their start times.
-    pub fn containers(&self, node: NodeId) -> &std::collections::BTreeMap<Rc<str>, SimTime> {
+    pub fn containers(&self, node: NodeId) -> &crate::sorted::SortedMap<Rc<str>, SimTime> {
         &self.kernel.containers[node]
     }
 

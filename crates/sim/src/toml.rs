@@ -16,7 +16,7 @@
 //! most 128 deep. A newline inside a multi-line string is always read as
 //! `"\n"`, also when the file has `"\r\n"` line endings.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::fmt;
 
 /// Where something is in the source: 1-based line and column (in characters).
@@ -78,7 +78,7 @@ pub fn parse(text: &str) -> Result<Table, ParseError> {
         line_start: 0,
         root: Table::default(),
         current: TablePath::new(),
-        header_tables: BTreeMap::new(),
+        header_tables: SortedMap::new(),
     };
     parser.parse_document()?;
     Ok(parser.root)
@@ -144,7 +144,7 @@ struct Parser {
     /// defined it, `None` if it was only created on the way to a longer name
     /// (`[a]` for `[a.b]`). Tables not in here are inline tables, which are
     /// complete as written and must not be extended by headers.
-    header_tables: BTreeMap<TablePath, Option<u32>>,
+    header_tables: SortedMap<TablePath, Option<u32>>,
 }
 
 impl Parser {

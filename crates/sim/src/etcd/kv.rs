@@ -6,7 +6,7 @@
 //! key), which is how the Kubernetes API server does optimistic concurrency.
 //! Old revisions are not kept (there is no watch history to serve).
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::rc::Rc;
 
 /// A stored value: opaque bytes to etcd, text here.
@@ -126,7 +126,7 @@ impl KvOp {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Store {
     revision: i64,
-    keys: BTreeMap<Rc<str>, KeyValue>,
+    keys: SortedMap<Rc<str>, KeyValue>,
 }
 
 impl Store {
@@ -134,7 +134,7 @@ impl Store {
     pub fn new() -> Store {
         Store {
             revision: 1,
-            keys: BTreeMap::new(),
+            keys: SortedMap::new(),
         }
     }
 
@@ -157,7 +157,7 @@ impl Store {
     pub fn range(&self, key: &str, prefix: bool) -> KvResult {
         let kvs = if prefix {
             self.keys
-                .range::<str, _>((std::ops::Bound::Included(key), std::ops::Bound::Unbounded))
+                .iter_from(key)
                 .take_while(|(k, _)| k.starts_with(key))
                 .map(|(_, kv)| kv.clone())
                 .collect()
@@ -247,20 +247,23 @@ impl Store {
 
     fn put(&mut self, key: &Rc<str>, value: &Value) {
         let revision = self.revision;
-        self.keys
-            .entry(key.clone())
-            .and_modify(|kv| {
+        match self.keys.get_mut(&**key) {
+            Some(kv) => {
                 kv.value = value.clone();
                 kv.mod_revision = revision;
                 kv.version += 1;
-            })
-            .or_insert_with(|| KeyValue {
-                key: key.clone(),
-                value: value.clone(),
-                create_revision: revision,
-                mod_revision: revision,
-                version: 1,
-            });
+            }
+            None => {
+                let kv = KeyValue {
+                    key: key.clone(),
+                    value: value.clone(),
+                    create_revision: revision,
+                    mod_revision: revision,
+                    version: 1,
+                };
+                self.keys.insert(key.clone(), kv);
+            }
+        }
     }
 }
 

@@ -13,7 +13,7 @@
 //! - Cached lists (resourceVersion "0") are served from a cache fed by an etcd
 //!   watch; without quorum it goes stale but keeps answering.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::rc::Rc;
 
 use crate::engine::{Ctx, Msg, ProcId, Timer};
@@ -115,7 +115,7 @@ pub struct Apiserver {
     probe_in_flight: bool,
     watch: Option<Watch>,
     /// The objects as the watch last delivered them, decoded once.
-    cache: BTreeMap<Rc<str>, (Rc<Object>, i64)>,
+    cache: SortedMap<Rc<str>, (Rc<Object>, i64)>,
     cache_revision: i64,
     /// Clients to tell when objects of a kind change: (process, incarnation, kind).
     watchers: Vec<(ProcId, u32, Kind)>,
@@ -154,7 +154,7 @@ impl Apiserver {
             health_error: "etcd check has not run yet".into(),
             probe_in_flight: false,
             watch: None,
-            cache: BTreeMap::new(),
+            cache: SortedMap::new(),
             cache_revision: 0,
             watchers: Vec::new(),
         };
@@ -461,10 +461,7 @@ impl Apiserver {
             ApiRequest::List { kind, cached: true } => {
                 let items = self
                     .cache
-                    .range::<str, _>((
-                        std::ops::Bound::Included(kind.prefix()),
-                        std::ops::Bound::Unbounded,
-                    ))
+                    .iter_from(kind.prefix())
                     .take_while(|(k, _)| k.starts_with(kind.prefix()))
                     .map(|(_, item)| item.clone())
                     .collect();

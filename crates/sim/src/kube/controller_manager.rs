@@ -15,7 +15,7 @@
 //! It never releases its lease: on losing it, or on SIGTERM, it logs
 //! `leaderelection lost` and exits 1.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use crate::engine::{Ctx, Msg, ProcId, Timer};
@@ -70,8 +70,8 @@ struct ReplicaSetController {
     pods: Option<Vec<(Pod, i64)>>,
     replicas: Option<Option<u32>>,
     /// Pods this instance created or deleted and has not yet seen so.
-    expect_created: BTreeSet<Rc<str>>,
-    expect_deleted: BTreeSet<Rc<str>>,
+    expect_created: SortedSet<Rc<str>>,
+    expect_deleted: SortedSet<Rc<str>>,
     expectations_set: Option<SimTime>,
 }
 
@@ -85,7 +85,7 @@ struct NodeLifecycle {
     leases: Option<Vec<Lease>>,
     pods: Option<Vec<(Pod, i64)>>,
     /// Per node: the heartbeats last seen and when this process saw one change.
-    probes: BTreeMap<Rc<str>, (Heartbeat, SimTime)>,
+    probes: SortedMap<Rc<str>, (Heartbeat, SimTime)>,
     disruption: bool,
 }
 
@@ -441,8 +441,7 @@ impl ControllerManager {
             let probe = self
                 .nlc
                 .probes
-                .entry(node.name.clone())
-                .or_insert((heartbeat, now));
+                .get_or_insert_with(node.name.clone(), || (heartbeat, now));
             if probe.0 != heartbeat {
                 *probe = (heartbeat, now);
             }

@@ -6,7 +6,7 @@
 //! graceful stop it releases its lease (ReleaseOnCancel) and exits 0; on
 //! losing the lease it exits 1 with `Leaderelection lost`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use crate::engine::{Ctx, Msg, ProcId, Timer};
@@ -45,9 +45,9 @@ pub struct Scheduler {
     dirty: bool,
     /// Pods this scheduler has bound (or is binding) and not yet seen bound:
     /// the scheduler cache's "assumed" pods, never scheduled twice.
-    assumed: BTreeSet<Rc<str>>,
+    assumed: SortedSet<Rc<str>>,
     /// The last FailedScheduling message per pod, so that each is logged once.
-    reported: BTreeMap<Rc<str>, String>,
+    reported: SortedMap<Rc<str>, String>,
 }
 
 impl Scheduler {
@@ -65,8 +65,8 @@ impl Scheduler {
             pods: None,
             nodes: None,
             dirty: false,
-            assumed: BTreeSet::new(),
-            reported: BTreeMap::new(),
+            assumed: SortedSet::new(),
+            reported: SortedMap::new(),
         };
         if flags.leader_elect {
             let identity = format!("{hostname}_{}", ctx.rng().uuid());
@@ -230,10 +230,10 @@ impl Scheduler {
         if self.dirty {
             self.sync(ctx);
         }
-        let mut load: BTreeMap<Rc<str>, usize> = BTreeMap::new();
+        let mut load: SortedMap<Rc<str>, usize> = SortedMap::new();
         for (pod, _) in &pods {
             if let Some(node) = &pod.node_name {
-                *load.entry(node.clone()).or_default() += 1;
+                *load.get_or_insert_with(node.clone(), || 0) += 1;
             }
         }
         let fits = |n: &Node| {
@@ -266,7 +266,7 @@ impl Scheduler {
                 }
                 continue;
             };
-            *load.entry(node.name.clone()).or_default() += 1;
+            *load.get_or_insert_with(node.name.clone(), || 0) += 1;
             self.assumed.insert(pod.name.clone());
             let bound = Pod {
                 node_name: Some(node.name.clone()),
