@@ -84,7 +84,7 @@ setup_npm() {
     apt_install nodejs npm
   fi
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "Installing the npm dev packages from package-lock.json (binaryen's wasm-opt, playwright-core, axe-core)"
+    say "Installing the npm dev packages from package-lock.json (binaryen's wasm-opt, terser, playwright-core, axe-core)"
     npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed; see the messages above"
   fi
 }
