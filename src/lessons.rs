@@ -127,9 +127,14 @@ async fn text(path: &str, response: Option<js_sys::Promise>) -> Result<String, S
         .and_then(|r| r.dyn_into().ok())
         .ok_or_else(unreachable)?;
     if !response.ok() {
+        let status = response.status();
+        let why = if status == 404 {
+            "the site is missing the file"
+        } else {
+            "the server could not send it: reload to try again"
+        };
         return Err(format!(
-            "{path} could not be fetched (HTTP {}): the site is missing the file",
-            response.status()
+            "{path} could not be fetched (HTTP {status}): {why}"
         ));
     }
     JsFuture::from(response.text().map_err(|_| unreachable())?)

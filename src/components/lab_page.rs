@@ -3,7 +3,7 @@
 //! the play loop (one animation frame per render while playing), the space
 //! bar shortcut, and keeps the address bar's link up to date while paused.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -178,10 +178,31 @@ fn use_link_in_address_bar() {
     });
 }
 
+/// Posts the page's height (`fixed`, or its content's) to the embedding
+/// page, if it changed since the last post. The content's height is the
+/// body's: the document's own is never less than the frame, so a frame sized
+/// to it could grow but never shrink again.
+fn post_height(fixed: Option<u32>, last: &RefCell<i32>) {
+    let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    else {
+        return;
+    };
+    let height = fixed.map_or_else(
+        || body.scroll_height(),
+        |h| i32::try_from(h).unwrap_or(i32::MAX),
+    );
+    if height != *last.borrow() {
+        *last.borrow_mut() = height;
+        embed::post("resize", &[("height", height.into())]);
+    }
+}
+
 /// When embedded: gives the page the link's `height=` if it has one, posts
-/// the page's height to the parent after every render that changes it (that
-/// height, or else the page's natural height), and obeys the parent's
-/// validated play and pause. The height is set through the CSSOM, which the
+/// the page's height to the parent whenever a render or a resize of the
+/// window changes it (that height, or else the page's natural height), and
+/// obeys the parent's validated play and pause. The height is set through the CSSOM, which the
 /// strict CSP allows (a style attribute it would refuse).
 #[hook]
 fn use_embedding(page: NodeRef) {
@@ -196,22 +217,31 @@ fn use_embedding(page: NodeRef) {
                 .set_property("--embed-height", &format!("{height}px"));
         }
     });
-    use_effect_with(lab.version, move |_| {
-        if embedded
-            && let Some(root) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-        {
-            let height = fixed_height.map_or_else(
-                || root.scroll_height(),
-                |h| i32::try_from(h).unwrap_or(i32::MAX),
-            );
-            if height != *last_height.borrow() {
-                *last_height.borrow_mut() = height;
-                embed::post("resize", &[("height", height.into())]);
+    {
+        let last_height = last_height.clone();
+        use_effect_with(lab.version, move |_| {
+            if embedded {
+                post_height(fixed_height, &last_height);
             }
-        }
-    });
+        });
+    }
+    // The page's natural height also changes with the frame's width (a
+    // narrower frame stacks the panels): measured again on every resize,
+    // even while the lab is paused.
+    use_effect_with(
+        (embedded, fixed_height),
+        move |&(embedded, fixed_height)| {
+            let listener = (embedded && fixed_height.is_none())
+                .then(web_sys::window)
+                .flatten()
+                .map(|window| {
+                    EventListener::new(&window, "resize", move |_| {
+                        post_height(None, &last_height);
+                    })
+                });
+            move || drop(listener)
+        },
+    );
     let dispatcher = lab.dispatcher();
     let playing = use_mut_ref(|| false);
     *playing.borrow_mut() = lab.playing;

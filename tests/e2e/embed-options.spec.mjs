@@ -135,6 +135,18 @@ test("the loader fits the frame, turns lab messages into events, and plays and p
     assert.equal(await frame.getByRole("button", { name: "Pause", exact: true }).count(), 1);
     await page.evaluate(() => window.HaLab.pause(document.getElementById("lab")));
     await frame.getByRole("button", { name: "Play", exact: true }).waitFor();
+    // Paused, a narrower frame still gets the lab's new height: the panels
+    // stack at phone width, so the page grows.
+    const wide = await frameHeight(page);
+    await page.evaluate(() => {
+      document.getElementById("lab").style.width = "360px";
+    });
+    await page.waitForFunction((h) => document.getElementById("lab").getBoundingClientRect().height > h + 200, wide);
+    assert.equal(Math.round(await frameHeight(page)), (await resizes(page)).at(-1));
+    await page.evaluate(() => {
+      document.getElementById("lab").style.width = "";
+    });
+    await page.waitForFunction((h) => document.getElementById("lab").getBoundingClientRect().height < h - 200, await frameHeight(page));
     await page.evaluate(() => window.HaLab.play(document.getElementById("lab")));
     await frame.getByRole("button", { name: "Pause", exact: true }).waitFor();
     const refused = await page.evaluate(() => {

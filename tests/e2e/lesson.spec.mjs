@@ -85,14 +85,18 @@ test("lesson files are fetched only when wanted, and a missing one is explained"
       .waitFor();
     assert.equal(await page.locator("section.lesson").count(), 0);
 
-    // The index lists the others, and says why this one is missing.
+    // The index lists the others, and says why these cannot be opened.
+    await page.route("**/lessons/five-node-design.toml", (route) => route.fulfill({ status: 503, body: "" }));
     await page.goto(server.url + "?page=lessons");
     await page.getByRole("link", { name: "Start: Leader election and its three timings" }).waitFor();
     const missing = page.getByRole("listitem").filter({ hasText: "quorum-arithmetic" });
     await missing.getByRole("alert").filter({ hasText: "(HTTP 404): the site is missing the file" }).waitFor();
+    const failing = page.getByRole("listitem").filter({ hasText: "five-node-design" });
+    await failing.getByRole("alert").filter({ hasText: "(HTTP 503): the server could not send it" }).waitFor();
     assert.equal(await page.getByRole("listitem").count(), 9);
-    // The browser reports the 404 itself; nothing else went wrong.
-    assert.deepEqual(page.errors.filter((e) => !e.includes("404")), []);
+    assert.equal(await page.getByRole("link", { name: /^Start: / }).count(), 7);
+    // The browser reports the failed requests itself; nothing else went wrong.
+    assert.deepEqual(page.errors.filter((e) => !/ 404 | 503 /.test(e)), []);
   } finally {
     await browser.close();
     await server.close();
