@@ -119,9 +119,21 @@ async fn selecting_a_line_takes_the_lab_to_its_moment() {
         let event = visible[visible.len() / 2];
         (event.t, event.message.clone())
     };
+    // Several lines can say the same words (three API servers become
+    // ready): the one wanted is the one at the event's moment.
+    let at = target.0.as_micros().to_string();
     let line = lines(&root)
         .into_iter()
-        .find(|li| text(li, ".log-message") == target.1)
+        .find(|li| {
+            text(li, ".log-message") == target.1
+                && li
+                    .query_selector("button")
+                    .ok()
+                    .flatten()
+                    .and_then(|b| b.get_attribute("data-t-us"))
+                    .as_deref()
+                    == Some(at.as_str())
+        })
         .expect("the line is shown");
     let line_button: HtmlElement = line
         .query_selector("button")

@@ -158,7 +158,9 @@ impl Apiserver {
             cache_revision: 0,
             watchers: Vec::new(),
         };
-        apiserver.probe(ctx);
+        // /readyz is served, and its etcd check run, once the server listens:
+        // never ready before then.
+        ctx.set_timer(listening_at, Timer::Kube(KubeTimer::HealthProbe));
         apiserver.start_watch(ctx);
         ctx.set_timer(
             ctx.now + SimDuration::from_secs(5),
