@@ -10,7 +10,7 @@
 //! No Yew here: the components read a `Lab` and send it actions.
 
 use ha_sim::kube::leaderelection::ElectorPhase;
-use ha_sim::scenario::ScriptedAction;
+use ha_sim::scenario::{Scenario, ScriptedAction};
 use ha_sim::{Action, ConfigError, Event, ProcessKind, Sim, SimConfig, SimDuration, SimTime};
 
 /// What a lab is built from.
@@ -22,6 +22,28 @@ pub struct Setup {
     pub config: SimConfig,
     /// The scenario's script.
     pub script: Vec<ScriptedAction>,
+}
+
+impl Setup {
+    /// Scenario `s`, as it is.
+    pub fn of_scenario(s: Scenario) -> Setup {
+        Setup {
+            scenario: Some(s.id),
+            title: s.title,
+            config: s.config,
+            script: s.actions,
+        }
+    }
+
+    /// `config` alone: no scenario, no script.
+    pub fn of_config(title: &str, config: SimConfig) -> Setup {
+        Setup {
+            scenario: None,
+            title: title.to_owned(),
+            config,
+            script: Vec::new(),
+        }
+    }
 }
 
 /// An action on the branch, scripted or the learner's.
@@ -374,12 +396,7 @@ mod tests {
     use ha_sim::{Cluster, Target};
 
     fn setup() -> Setup {
-        Setup {
-            scenario: None,
-            title: "test".to_owned(),
-            config: SimConfig::new(5, Cluster::default()),
-            script: Vec::new(),
-        }
+        Setup::of_config("test", SimConfig::new(5, Cluster::default()))
     }
 
     #[test]

@@ -132,12 +132,10 @@ impl LabRequest {
 }
 
 fn default_setup() -> Setup {
-    Setup {
-        scenario: None,
-        title: "The default HA cluster".to_owned(),
-        config: SimConfig::new(1, ha_sim::Cluster::default()),
-        script: Vec::new(),
-    }
+    Setup::of_config(
+        "The default HA cluster",
+        SimConfig::new(1, ha_sim::Cluster::default()),
+    )
 }
 
 /// Decodes `%XX` and `+` in a query component.
@@ -253,14 +251,7 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
     // The scenario first: the settings change it.
     if let Some((_, id)) = pairs.iter().find(|(k, _)| k == "scenario") {
         match scenarios::scenario(id) {
-            Some(s) => {
-                request.setup = Setup {
-                    scenario: Some(s.id.clone()),
-                    title: s.title.clone(),
-                    config: s.config.clone(),
-                    script: s.actions.clone(),
-                };
-            }
+            Some(s) => request.setup = Setup::of_scenario(s),
             None => problems.push(format!(
                 "scenario={id}: there is no such scenario; try one of: {}",
                 scenarios::ids().collect::<Vec<_>>().join(", ")
@@ -274,10 +265,8 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
             Some(Ok(lesson)) => match scenarios::scenario(&lesson.scenario) {
                 Some(s) => {
                     request.setup = Setup {
-                        scenario: Some(s.id.clone()),
                         title: lesson.title.clone(),
-                        config: s.config.clone(),
-                        script: s.actions.clone(),
+                        ..Setup::of_scenario(s)
                     };
                     request.t = SimTime::ZERO + lesson.start;
                     request.view.lesson = Some(lesson.id.clone());
@@ -723,12 +712,7 @@ mod tests {
     #[test]
     fn a_link_reads_back_to_the_same_lab() {
         let mut setup = scenarios::scenario("kill-controller-manager-leader")
-            .map(|s| Setup {
-                scenario: Some(s.id),
-                title: s.title,
-                config: s.config,
-                script: s.actions,
-            })
+            .map(Setup::of_scenario)
             .unwrap();
         setup.config.seed = 9;
         setup.config.cluster.workers = 1;

@@ -497,12 +497,10 @@ mod tests {
     use ha_sim::{Action, Cluster, SimConfig, SimTime, Target};
 
     fn lab() -> Lab {
-        Lab::new(Setup {
-            scenario: None,
-            title: "test".to_owned(),
-            config: SimConfig::new(1, Cluster::default()),
-            script: Vec::new(),
-        })
+        Lab::new(Setup::of_config(
+            "test",
+            SimConfig::new(1, Cluster::default()),
+        ))
         .unwrap()
     }
 

@@ -318,12 +318,10 @@ mod tests {
 
     #[test]
     fn a_processs_recent_lines_are_its_own_node_and_component() {
-        let mut lab = Lab::new(Setup {
-            scenario: None,
-            title: "test".to_owned(),
-            config: SimConfig::new(1, Cluster::default()),
-            script: Vec::new(),
-        })
+        let mut lab = Lab::new(Setup::of_config(
+            "test",
+            SimConfig::new(1, Cluster::default()),
+        ))
         .unwrap();
         lab.advance_to(SimTime::from_secs(20));
         let sim = &lab.sim;

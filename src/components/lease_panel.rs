@@ -678,13 +678,7 @@ mod tests {
     fn lab_with(configure: impl FnOnce(&mut SimConfig)) -> Lab {
         let mut config = SimConfig::new(5, Cluster::default());
         configure(&mut config);
-        Lab::new(Setup {
-            scenario: None,
-            title: "test".to_owned(),
-            config,
-            script: Vec::new(),
-        })
-        .unwrap()
+        Lab::new(Setup::of_config("test", config)).unwrap()
     }
 
     fn view_of(lab: &Lab, kind: ProcessKind) -> LeaseView {

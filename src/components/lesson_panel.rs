@@ -199,10 +199,8 @@ fn scenario_request(lesson: &Lesson, id: &str, view: &View) -> Option<LabRequest
     let s = crate::scenarios::scenario(id)?;
     let mut request = LabRequest::default_lab();
     request.setup = crate::lab::Setup {
-        scenario: Some(s.id.clone()),
         title: lesson.title.clone(),
-        config: s.config.clone(),
-        script: s.actions.clone(),
+        ..crate::lab::Setup::of_scenario(s)
     };
     request.t = ha_sim::SimTime::ZERO + lesson.start;
     request.view = view.clone();

@@ -303,15 +303,7 @@ impl SettingsForm {
 
 /// A bundled scenario's setup, or the default lab's for an empty or unknown id.
 fn setup_of_scenario(id: &str) -> Setup {
-    match scenarios::scenario(id) {
-        Some(s) => Setup {
-            scenario: Some(s.id),
-            title: s.title,
-            config: s.config,
-            script: s.actions,
-        },
-        None => LabRequest::default_lab().setup,
-    }
+    scenarios::scenario(id).map_or_else(|| LabRequest::default_lab().setup, Setup::of_scenario)
 }
 
 /// Where kubectl points in `config`: `wanted` if it exists there, else the

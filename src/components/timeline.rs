@@ -2346,12 +2346,7 @@ mod tests {
     use ha_sim::{Action, Cluster, SimConfig, Target};
 
     fn setup() -> Setup {
-        Setup {
-            scenario: None,
-            title: "test".to_owned(),
-            config: SimConfig::new(5, Cluster::default()),
-            script: Vec::new(),
-        }
+        Setup::of_config("test", SimConfig::new(5, Cluster::default()))
     }
 
     fn whole(lab: &Lab) -> TimeWindow {
