@@ -185,19 +185,7 @@ pub fn etcd_servers(cluster: &Cluster) -> Vec<String> {
 pub fn leader_election_flags(flags: &LeaderElectionFlags) -> Vec<String> {
     let defaults = LeaderElectionFlags::default();
     let mut out = vec![format!("--leader-elect={}", flags.leader_elect)];
-    for (name, value, default) in [
-        (
-            "lease-duration",
-            flags.lease_duration,
-            defaults.lease_duration,
-        ),
-        (
-            "renew-deadline",
-            flags.renew_deadline,
-            defaults.renew_deadline,
-        ),
-        ("retry-period", flags.retry_period, defaults.retry_period),
-    ] {
+    for ((name, value), (_, default)) in flags.durations().into_iter().zip(defaults.durations()) {
         if value != default {
             out.push(format!("--leader-elect-{name}={value}"));
         }

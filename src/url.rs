@@ -520,19 +520,7 @@ pub fn to_query(
                 u8::from(flags.leader_elect).to_string(),
             );
         }
-        for (flag, v, b) in [
-            (
-                "lease-duration",
-                flags.lease_duration,
-                base_flags.lease_duration,
-            ),
-            (
-                "renew-deadline",
-                flags.renew_deadline,
-                base_flags.renew_deadline,
-            ),
-            ("retry-period", flags.retry_period, base_flags.retry_period),
-        ] {
+        for ((flag, v), (_, b)) in flags.durations().into_iter().zip(base_flags.durations()) {
             if v != b {
                 put(&format!("{name}.{flag}"), v.to_string());
             }

@@ -48,6 +48,18 @@ impl Default for LeaderElectionFlags {
     }
 }
 
+impl LeaderElectionFlags {
+    /// The three durations, each by its flag's name after `--leader-elect-`,
+    /// in the order kubeadm sorts them.
+    pub fn durations(&self) -> [(&'static str, SimDuration); 3] {
+        [
+            ("lease-duration", self.lease_duration),
+            ("renew-deadline", self.renew_deadline),
+            ("retry-period", self.retry_period),
+        ]
+    }
+}
+
 /// Flags client-go refuses; the message is client-go's own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlagsError(pub &'static str);
