@@ -30,7 +30,7 @@ use crate::scenario::{
 };
 use crate::sim::Sim;
 use crate::time::{SimDuration, SimTime};
-use crate::toml::{self, Spanned, Table, Value};
+use crate::toml::{self, Pos, Spanned, Table, Value};
 
 /// Where a lesson starts when it does not say: the cluster is up by then.
 pub const DEFAULT_START: SimDuration = SimDuration::from_secs(20);
@@ -545,17 +545,9 @@ fn read_lesson(
             );
         }
     }
-    let mut scenario = None;
-    if let Some((sid, pos)) = &scenario_id {
-        scenario = find(sid);
-        if scenario.is_none() {
-            f.problem(
-                "scenario",
-                Some(*pos),
-                format!("there is no scenario \"{sid}\" in scenarios/"),
-            );
-        }
-    }
+    let scenario = scenario_id
+        .as_ref()
+        .and_then(|(sid, pos)| named_scenario(&mut f, sid, *pos, find));
     if steps.is_empty() && root.get("steps").is_none() {
         f.problem(
             "steps",
@@ -580,6 +572,24 @@ fn read_lesson(
     })
 }
 
+/// The scenario a `scenario = "<id>"` key names, or a problem at `pos`.
+fn named_scenario(
+    f: &mut Fields,
+    id: &str,
+    pos: Pos,
+    find: &dyn Fn(&str) -> Option<Scenario>,
+) -> Option<Scenario> {
+    let scenario = find(id);
+    if scenario.is_none() {
+        f.problem(
+            "scenario",
+            Some(pos),
+            format!("there is no scenario \"{id}\" in scenarios/"),
+        );
+    }
+    scenario
+}
+
 fn read_step(
     file: &str,
     index: usize,
@@ -596,17 +606,10 @@ fn read_step(
     let act = f.table("do");
     let predict = f.table("predict");
     let observe = f.table("observe");
-    let mut scenario = lesson_scenario.cloned();
-    if let Some((sid, pos)) = &scenario_key {
-        scenario = find(sid);
-        if scenario.is_none() {
-            f.problem(
-                "scenario",
-                Some(*pos),
-                format!("there is no scenario \"{sid}\" in scenarios/"),
-            );
-        }
-    }
+    let scenario = match &scenario_key {
+        Some((sid, pos)) => named_scenario(&mut f, sid, *pos, find),
+        None => lesson_scenario.cloned(),
+    };
     f.finish();
     let mut ok = true;
     let act = match (act, &scenario) {

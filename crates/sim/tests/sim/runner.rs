@@ -372,6 +372,11 @@ fn check_refuses_lessons_with_unknown_keys_missing_nodes_and_unreachable_observa
             "its predict answer is choice 1 (\"no\"), but the simulation makes choice 2 (\"yes\") true",
         ),
         (
+            "no-such-step-scenario",
+            "[[steps]]\ntitle = \"a\"\ntext = \"b\"\nscenario = \"nope\"\n",
+            "steps[0].scenario: there is no scenario \"nope\" in scenarios/",
+        ),
+        (
             "bad-field",
             "[[steps]]\ntitle = \"a\"\ntext = \"b\"\nobserve = { event = \"node_down\", lease = \"x\" }\n",
             "node_down events have no field \"lease\"; they have: node, component, message",
@@ -388,6 +393,17 @@ fn check_refuses_lessons_with_unknown_keys_missing_nodes_and_unreachable_observa
         );
         assert!(!message.contains("panicked"), "{name}: {message}");
     }
+    let file = lesson_file(
+        "no-such-scenario.toml",
+        "id = \"no-such-scenario\"\ntitle = \"T\"\nsummary = \"S\"\nscenario = \"nope\"\n\n[[steps]]\ntitle = \"a\"\ntext = \"b\"\n",
+    );
+    let output = ha_sim(&["check", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(":4:12: scenario: there is no scenario \"nope\" in scenarios/"),
+        "{}",
+        stderr(&output)
+    );
     let ok = lesson_file(
         "fine.toml",
         &format!(
