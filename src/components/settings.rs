@@ -373,7 +373,7 @@ pub fn settings() -> Html {
     let update = {
         let form = form.clone();
         let problems = problems.clone();
-        Callback::from(move |change: Box<dyn Fn(&mut SettingsForm)>| {
+        Callback::from(move |change: Change| {
             let mut next = (*form).clone();
             change(&mut next);
             problems.set(next.to_setup().err().unwrap_or_default());
@@ -414,59 +414,13 @@ pub fn settings() -> Html {
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.clone())
     };
-    let text_field = |id: String,
-                      label: &str,
-                      hint: &str,
-                      value: &str,
-                      field: Field,
-                      set: fn(&mut SettingsForm, String)| {
-        let update = update.clone();
-        let oninput = Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            {
-                let value = input.value();
-                update.emit(Box::new(move |form: &mut SettingsForm| {
-                    set(form, value.clone())
-                }));
-            }
-        });
-        let error = error_of(field);
-        let error_id = format!("{id}-error");
-        html! {
-            <div class={classes!("field", error.is_some().then_some("invalid"))}>
-                <label for={id.clone()}>{ label }</label>
-                <input id={id.clone()} type="text" value={value.to_owned()} {oninput}
-                    inputmode={if hint.is_empty() { "numeric" } else { "text" }}
-                    aria-invalid={if error.is_some() { "true" } else { "false" }}
-                    aria-describedby={error.as_ref().map(|_| error_id.clone())} />
-                if !hint.is_empty() {
-                    <span class="field-hint">{ hint }</span>
-                }
-                if let Some(message) = error {
-                    <p class="field-error" id={error_id} role="alert">{ message }</p>
-                }
-            </div>
-        }
-    };
+    let text_field =
+        |id: &str, label: &str, value: &str, field: Field, set: fn(&mut SettingsForm, String)| {
+            let oninput = on_text(&update, set);
+            text_input(id, label, value, error_of(field), true, false, oninput)
+        };
     let checkbox = |id: &str, label: &str, checked: bool, set: fn(&mut SettingsForm, bool)| {
-        let update = update.clone();
-        let onchange = Callback::from(move |e: Event| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            {
-                let on = input.checked();
-                update.emit(Box::new(move |form: &mut SettingsForm| set(form, on)));
-            }
-        });
-        html! {
-            <div class="field check">
-                <input id={id.to_owned()} type="checkbox" {checked} {onchange} />
-                <label for={id.to_owned()}>{ label }</label>
-            </div>
-        }
+        check_input(id, label, checked, on_check(&update, set))
     };
     let flags_fields = |component: Component| {
         let flags = match component {
@@ -478,57 +432,33 @@ pub fn settings() -> Html {
             Component::Scheduler => &mut form.scheduler,
         };
         let id = component.id();
-        let elect = {
-            let update = update.clone();
-            let onchange = Callback::from(move |e: Event| {
-                if let Some(input) = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                {
-                    let on = input.checked();
-                    update.emit(Box::new(move |form: &mut SettingsForm| {
-                        pick(component, form).leader_elect = on
-                    }));
-                }
-            });
-            html! {
-                <div class="field check">
-                    <input id={format!("{id}-leader-elect")} type="checkbox" checked={flags.leader_elect} {onchange} />
-                    <label for={format!("{id}-leader-elect")}>{ "--leader-elect" }</label>
-                </div>
-            }
-        };
+        let elect = check_input(
+            &format!("{id}-leader-elect"),
+            "--leader-elect",
+            flags.leader_elect,
+            on_check(&update, move |form, on| {
+                pick(component, form).leader_elect = on
+            }),
+        );
         let duration = |flag: &'static str,
                         value: &str,
                         field: Field,
                         which: fn(&mut FlagsForm) -> &mut String| {
-            let update = update.clone();
-            let oninput = Callback::from(move |e: InputEvent| {
-                if let Some(input) = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                {
-                    let value = input.value();
-                    update.emit(Box::new(move |form: &mut SettingsForm| {
-                        *which(pick(component, form)) = value.clone()
-                    }));
-                }
+            let oninput = on_text(&update, move |form, value| {
+                *which(pick(component, form)) = value
             });
-            let error = error_of(field);
-            let input_id = format!("{id}-{flag}");
-            let error_id = format!("{input_id}-error");
-            html! {
-                <div class={classes!("field", error.is_some().then_some("invalid"))}>
-                    <label for={input_id.clone()}>{ format!("--leader-elect-{flag}") }</label>
-                    <input id={input_id} type="text" value={value.to_owned()} {oninput}
-                        disabled={!flags.leader_elect}
-                        aria-invalid={if error.is_some() { "true" } else { "false" }}
-                        aria-describedby={error.as_ref().map(|_| error_id.clone())} />
-                    if let Some(message) = error {
-                        <p class="field-error" id={error_id} role="alert">{ message }</p>
-                    }
-                </div>
-            }
+            let label = format!("--leader-elect-{flag}");
+            let id = format!("{id}-{flag}");
+            let disabled = !flags.leader_elect;
+            text_input(
+                &id,
+                &label,
+                value,
+                error_of(field),
+                false,
+                disabled,
+                oninput,
+            )
         };
         html! {
             <fieldset>
@@ -568,25 +498,25 @@ pub fn settings() -> Html {
     let topology = html! {
         <fieldset>
             <legend>{ "Topology" }</legend>
-            { text_field("masters".into(), "Masters", "", &f.masters, Field::Masters, |f, v| f.masters = v) }
+            { text_field("masters", "Masters", &f.masters, Field::Masters, |f, v| f.masters = v) }
             <div class="field radios" role="radiogroup" aria-label="etcd">
                 <span class="label">{ "etcd" }</span>
                 { radio("etcd-stacked", "stacked on the masters", !f.external_etcd, { let u = update.clone(); move || u.emit(Box::new(|f: &mut SettingsForm| f.external_etcd = false)) }) }
                 { radio("etcd-external", "on its own nodes", f.external_etcd, { let u = update.clone(); move || u.emit(Box::new(|f: &mut SettingsForm| f.external_etcd = true)) }) }
             </div>
             if f.external_etcd {
-                { text_field("etcd-members".into(), "etcd members", "", &f.etcd_members, Field::EtcdMembers, |f, v| f.etcd_members = v) }
+                { text_field("etcd-members", "etcd members", &f.etcd_members, Field::EtcdMembers, |f, v| f.etcd_members = v) }
             }
-            { text_field("workers".into(), "Workers", "", &f.workers, Field::Workers, |f, v| f.workers = v) }
+            { text_field("workers", "Workers", &f.workers, Field::Workers, |f, v| f.workers = v) }
             { checkbox("load-balancer", "A load balancer in front of the API servers", f.load_balancer, |f, on| f.load_balancer = on) }
-            { text_field("replicas".into(), "Replicas of the workload", "", &f.replicas, Field::Replicas, |f, v| f.replicas = v) }
+            { text_field("replicas", "Replicas of the workload", &f.replicas, Field::Replicas, |f, v| f.replicas = v) }
         </fieldset>
     };
     let etcd = html! {
         <fieldset>
             <legend>{ "etcd" }</legend>
-            { text_field("heartbeat-interval".into(), "--heartbeat-interval (ms)", "", &f.heartbeat_interval, Field::HeartbeatInterval, |f, v| f.heartbeat_interval = v) }
-            { text_field("election-timeout".into(), "--election-timeout (ms)", "", &f.election_timeout, Field::ElectionTimeout, |f, v| f.election_timeout = v) }
+            { text_field("heartbeat-interval", "--heartbeat-interval (ms)", &f.heartbeat_interval, Field::HeartbeatInterval, |f, v| f.heartbeat_interval = v) }
+            { text_field("election-timeout", "--election-timeout (ms)", &f.election_timeout, Field::ElectionTimeout, |f, v| f.election_timeout = v) }
         </fieldset>
     };
     let has_problems = !problems.is_empty();
@@ -607,7 +537,7 @@ pub fn settings() -> Html {
                         { etcd }
                         <fieldset>
                             <legend>{ "Randomness" }</legend>
-                            { text_field("seed".into(), "Seed", "", &f.seed, Field::Seed, |f, v| f.seed = v) }
+                            { text_field("seed", "Seed", &f.seed, Field::Seed, |f, v| f.seed = v) }
                         </fieldset>
                     </div>
                     if has_problems {
@@ -622,6 +552,81 @@ pub fn settings() -> Html {
                 </form>
             </dialog>
         </>
+    }
+}
+
+/// A change to the settings form, as `update` applies it.
+type Change = Box<dyn Fn(&mut SettingsForm)>;
+
+/// A text input's `oninput`: `set` the form from the input's value.
+fn on_text(
+    update: &Callback<Change>,
+    set: impl Fn(&mut SettingsForm, String) + Copy + 'static,
+) -> Callback<InputEvent> {
+    let update = update.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        {
+            let value = input.value();
+            update.emit(Box::new(move |form: &mut SettingsForm| {
+                set(form, value.clone())
+            }));
+        }
+    })
+}
+
+/// A checkbox's `onchange`: `set` the form from whether it is checked.
+fn on_check(
+    update: &Callback<Change>,
+    set: impl Fn(&mut SettingsForm, bool) + Copy + 'static,
+) -> Callback<Event> {
+    let update = update.clone();
+    Callback::from(move |e: Event| {
+        if let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        {
+            let on = input.checked();
+            update.emit(Box::new(move |form: &mut SettingsForm| set(form, on)));
+        }
+    })
+}
+
+/// A labelled text field, with its error (if any) shown under it, announced,
+/// and tied to the input. `numeric` asks phones for the number keypad.
+fn text_input(
+    id: &str,
+    label: &str,
+    value: &str,
+    error: Option<String>,
+    numeric: bool,
+    disabled: bool,
+    oninput: Callback<InputEvent>,
+) -> Html {
+    let error_id = format!("{id}-error");
+    html! {
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={id.to_owned()}>{ label }</label>
+            <input id={id.to_owned()} type="text" value={value.to_owned()} {oninput} {disabled}
+                inputmode={numeric.then_some("numeric")}
+                aria-invalid={if error.is_some() { "true" } else { "false" }}
+                aria-describedby={error.as_ref().map(|_| error_id.clone())} />
+            if let Some(message) = error {
+                <p class="field-error" id={error_id} role="alert">{ message }</p>
+            }
+        </div>
+    }
+}
+
+/// A labelled checkbox.
+fn check_input(id: &str, label: &str, checked: bool, onchange: Callback<Event>) -> Html {
+    html! {
+        <div class="field check">
+            <input id={id.to_owned()} type="checkbox" {checked} {onchange} />
+            <label for={id.to_owned()}>{ label }</label>
+        </div>
     }
 }
 

@@ -80,3 +80,54 @@ async fn valid_settings_load_a_new_lab() {
         .collect();
     assert_eq!(names.len(), 5);
 }
+
+#[wasm_bindgen_test]
+async fn leader_election_off_disables_that_components_timings_and_counts_ask_for_digits() {
+    let (state, _) = lab("t=30s");
+    let root = render(
+        state,
+        html! { <><Settings /><ha_lab::components::cluster_view::ClusterView /></> },
+    )
+    .await;
+    let elect = input(&root, "kcm-leader-elect");
+    assert!(elect.checked());
+    elect.set_checked(false);
+    elect
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    for flag in ["lease-duration", "renew-deadline", "retry-period"] {
+        assert!(
+            input(&root, &format!("kcm-{flag}")).disabled(),
+            "kcm {flag}"
+        );
+        assert!(
+            !input(&root, &format!("scheduler-{flag}")).disabled(),
+            "scheduler {flag}"
+        );
+        // Durations are written with units ("15s"): no number keypad.
+        assert_eq!(
+            input(&root, &format!("kcm-{flag}")).get_attribute("inputmode"),
+            None
+        );
+    }
+    for id in [
+        "masters",
+        "workers",
+        "replicas",
+        "heartbeat-interval",
+        "election-timeout",
+        "seed",
+    ] {
+        assert_eq!(
+            input(&root, id).get_attribute("inputmode").as_deref(),
+            Some("numeric"),
+            "{id}"
+        );
+        assert!(!input(&root, id).disabled(), "{id}");
+    }
+    submit(&root).await;
+    // The new lab runs kube-controller-manager without leader election.
+    let words = text(&root, "figure.cluster-view");
+    assert!(words.contains("active (leader election off)"), "{words}");
+}
