@@ -323,47 +323,35 @@ pub fn event_log() -> Html {
             following.set(true);
         })
     };
-    let on_node = {
+    // A filter change starts again from the latest page.
+    let refilter = |change: fn(&mut LogFilter, &Event)| {
         let filter = filter.clone();
         let pages = pages.clone();
         Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            let node = match value.as_str() {
-                "" => NodeFilter::All,
-                "-" => NodeFilter::ClusterWide,
-                name => NodeFilter::Node(name.to_owned()),
-            };
+            let mut next = (*filter).clone();
+            change(&mut next, &e);
             pages.set(0);
-            filter.set(LogFilter {
-                node,
-                ..(*filter).clone()
-            });
+            filter.set(next);
         })
     };
-    let on_component = {
-        let filter = filter.clone();
-        let pages = pages.clone();
-        Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            pages.set(0);
-            filter.set(LogFilter {
-                component: (!value.is_empty()).then_some(value),
-                ..(*filter).clone()
-            });
-        })
-    };
-    let on_renewals = {
-        let filter = filter.clone();
-        let pages = pages.clone();
-        Callback::from(move |e: Event| {
-            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-            pages.set(0);
-            filter.set(LogFilter {
-                renewals: checked,
-                ..(*filter).clone()
-            });
-        })
-    };
+    let on_node = refilter(|f, e| {
+        f.node = match e
+            .target_unchecked_into::<HtmlSelectElement>()
+            .value()
+            .as_str()
+        {
+            "" => NodeFilter::All,
+            "-" => NodeFilter::ClusterWide,
+            name => NodeFilter::Node(name.to_owned()),
+        };
+    });
+    let on_component = refilter(|f, e| {
+        let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+        f.component = (!value.is_empty()).then_some(value);
+    });
+    let on_renewals = refilter(|f, e| {
+        f.renewals = e.target_unchecked_into::<HtmlInputElement>().checked();
+    });
     let on_earlier = {
         let pages = pages.clone();
         let follow = follow.clone();
