@@ -230,14 +230,7 @@ mod tests {
 
     #[test]
     fn every_lesson_file_is_listed_and_reads() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
-        let mut files: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".toml"))
-            .map(|n| n.trim_end_matches(".toml").to_owned())
-            .collect();
-        files.sort();
+        let files = crate::scenarios::toml_ids_in("lessons");
         let mut listed: Vec<String> = IDS.iter().map(|id| id.to_string()).collect();
         listed.sort();
         assert_eq!(files, listed, "add every file in lessons/ to IDS");

@@ -35,6 +35,22 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
     SCENARIOS.iter().map(|(id, _)| *id)
 }
 
+/// The ids of the `.toml` files in the project's folder `dir`, sorted (for
+/// tests that check a list against its folder).
+#[cfg(test)]
+pub fn toml_ids_in(dir: &str) -> Vec<String> {
+    let path = format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"));
+    let mut ids: Vec<String> = std::fs::read_dir(path)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().to_string();
+            name.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,15 +58,7 @@ mod tests {
     #[test]
     fn every_file_in_the_scenarios_folder_is_bundled_and_reads_as_the_file_does() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
-        let mut files: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .filter_map(|e| {
-                let name = e.unwrap().file_name().to_string_lossy().to_string();
-                name.strip_suffix(".toml").map(str::to_owned)
-            })
-            .collect();
-        files.sort();
-        assert_eq!(ids().collect::<Vec<_>>(), files);
+        assert_eq!(ids().collect::<Vec<_>>(), toml_ids_in("scenarios"));
         for (id, bundled) in SCENARIOS {
             let file = std::fs::read_to_string(format!("{dir}/{id}.toml")).unwrap();
             assert!(bundled.len() < file.len(), "{id}: comment lines left out");
