@@ -3,6 +3,7 @@
 # (rustup's dist server, crates.io, npm, Debian), never from GitHub.
 #
 #   setup_build   the Rust toolchain and wasm32 target, trunk, wasm-bindgen-cli,
+#                 wasm-split-cli,
 #                 the npm dev packages (wasm-opt), and the crates (cargo fetch)
 #   setup_tests   setup_build, plus Debian's chromium and chromium-driver
 #   release_std   runs a command with the release build's standard library
@@ -63,6 +64,10 @@ cargo_tool() {
     die "cargo install $crate@$version failed; see the messages above"
 }
 
+# wasm-split-cli, which splits the release build (scripts/split-wasm.mjs).
+# It must read the split points of Cargo.lock's wasm_split_helpers.
+WASM_SPLIT_CLI_VERSION=0.2.4
+
 setup_cargo_tools() {
   local trunk_version bindgen_version trunk_bindgen
   trunk_version=$(toml_value Trunk.toml trunk-version)
@@ -77,6 +82,10 @@ setup_cargo_tools() {
   # wasm-bindgen-cli's own lockfile names a crate version crates.io no longer
   # serves, so it installs without --locked (TOOLCHAIN.md).
   cargo_tool wasm-bindgen "$bindgen_version" wasm-bindgen-cli
+  # It prints no version: cargo's list of installed crates says which one is here.
+  if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_CLI_VERSION:"; then
+    cargo_tool wasm-split-cli "$WASM_SPLIT_CLI_VERSION" wasm_split_cli_support --locked --features build-binary
+  fi
 }
 
 setup_npm() {
@@ -94,13 +103,16 @@ setup_npm() {
 # panics that abort at once (no message formatting: about 40 KB gzip less;
 # ARCHITECTURE.md, "Size"). Cargo's build-std is unstable: RUSTC_BOOTSTRAP=1
 # lets the pinned stable toolchain (rust-toolchain.toml, with rust-src) use
-# it, and the pin keeps these flags' meaning fixed. Only the release build of
-# the site uses it; every other build and test uses the stock library.
+# it, and the pin keeps these flags' meaning fixed. `--cfg ha_lab_split` makes
+# the parts of src/components/lazy.rs split points, and `--emit-relocs` keeps
+# the relocations that scripts/split-wasm.mjs needs to split them out. Only
+# the release build of the site uses it; every other build and test uses the
+# stock library and one module.
 release_std() {
   RUSTC_BOOTSTRAP=1 \
     CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
     CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --cfg ha_lab_split -Clink-arg=--emit-relocs" \
     "$@"
 }
 

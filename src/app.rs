@@ -7,7 +7,8 @@ use yew::prelude::*;
 
 use crate::components::lab_page::LabPage;
 use crate::components::lab_provider::LabProvider;
-use crate::components::lesson_index::LessonIndex;
+use crate::components::lazy::Lazy;
+use crate::components::lesson_index::INDEX;
 use crate::lessons;
 use crate::state::LabState;
 use crate::url::{LabRequest, parse_query, query_pairs};
@@ -59,7 +60,7 @@ fn page() -> Html {
         let _ = root.set_attribute("data-theme", theme);
     }
     if initial.view.index {
-        return html! { <LessonIndex /> };
+        return html! { <Lazy part={&INDEX} /> };
     }
     html! {
         <LabProvider initial={(*initial).clone()}>

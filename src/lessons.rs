@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use ha_sim::lesson::{Lesson, parse_lesson};
 
+use crate::components::lazy::Unavailable;
 use crate::scenarios;
 
 /// Every lesson, by id (its file is `lessons/<id>.toml`), in the order the
@@ -53,14 +54,22 @@ pub fn lesson(id: &str) -> Option<Rc<Lesson>> {
     get(id).and_then(Result::ok)
 }
 
-/// Reads lesson `id` from its file's `text` and keeps it. A file that does
-/// not read keeps the parser's message, which names the file and the line.
+/// Reads lesson `id` from its file's `text` and keeps it (as the browser
+/// tests load lessons).
 pub fn add(id: &str, text: &str) -> Loaded {
-    let lesson = parse_lesson(&path(id), text, &scenarios::scenario)
-        .map(Rc::new)
-        .map_err(|problems| problems.to_string());
-    keep(id, lesson)
+    keep(id, read(id, text))
 }
+
+/// Lesson `id` read from its file's `text`, or the parser's message, which
+/// names the file and the line.
+fn read(id: &str, text: &str) -> Loaded {
+    parse_lesson(&path(id), text, &scenarios::scenario)
+        .map(Rc::new)
+        .map_err(|problems| problems.to_string())
+}
+
+// The lesson reader is a part of its own: the lab without a lesson never runs it.
+crate::split! { lessons: fn read_part(id: &str, text: &str) -> Loaded { read(id, text) } }
 
 fn keep(id: &str, lesson: Loaded) -> Loaded {
     LOADED.with_borrow_mut(|loaded| {
@@ -109,10 +118,16 @@ fn fetch(id: &str) -> Option<js_sys::Promise> {
 /// Reads lesson `id` from its fetched file, and keeps it or why it could not
 /// be fetched.
 async fn fetched(id: &str, response: Option<js_sys::Promise>) -> Loaded {
-    match text(&path(id), response).await {
-        Ok(text) => add(id, &text),
-        Err(why) => keep(id, Err(why)),
-    }
+    let lesson = match text(&path(id), response).await {
+        Ok(text) => read_part(id, &text).await.unwrap_or_else(|Unavailable| {
+            Err(format!(
+                "{}: the lesson reader could not be loaded: check the connection and reload",
+                path(id)
+            ))
+        }),
+        Err(why) => Err(why),
+    };
+    keep(id, lesson)
 }
 
 /// The text of the file at `path` from its `response`, or why not.

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::command_line::{CommandLine, command_line, node_ip};
 use crate::components::event_log::EventIndex;
+use crate::components::lazy::Lazy;
 use crate::lab::Lab;
 use crate::state::{LabAction, Selection, use_lab};
 use crate::view::{clock, process_status};
@@ -54,15 +55,9 @@ pub fn is_process_event(sim: &Sim, proc: usize, event: &SimEvent) -> bool {
 pub fn inspector() -> Html {
     let lab = use_lab();
     let select_ref = use_node_ref();
-    let recent_index = use_mut_ref(EventIndex::<usize>::default);
     let lab_ref = lab.lab.borrow();
     let sim = &lab_ref.sim;
-    // A selection from another lab (after loading new settings) may point
-    // past this one's nodes and processes: show nothing then.
-    let selected = lab.selected.filter(|s| match *s {
-        Selection::Process(p) => p < sim.processes().len(),
-        Selection::Node(n) => n < sim.nodes().len(),
-    });
+    let selected = selection(&lab, sim);
 
     {
         // A <select> follows its value property, not its attributes, once
@@ -100,15 +95,7 @@ pub fn inspector() -> Html {
                 { "Select a node or a process in the drawing, or choose one here." }
             </p>
         },
-        Some(Selection::Process(p)) => {
-            let mut index = recent_index.borrow_mut();
-            index.update(&lab_ref, &p, |e| is_process_event(sim, p, e));
-            let n = lab_ref.events_so_far().len();
-            let recent = index.before(n);
-            let recent = &recent[recent.len().saturating_sub(RECENT_LINES)..];
-            process_view(&lab, &lab_ref, p, recent)
-        }
-        Some(Selection::Node(n)) => node_view(&lab, sim, n),
+        Some(_) => html! { <Lazy part={&DETAILS} /> },
     };
 
     html! {
@@ -127,6 +114,45 @@ pub fn inspector() -> Html {
             </div>
             { body }
         </section>
+    }
+}
+
+/// The lab's selection, if it names one of this lab's processes or nodes. A
+/// selection from another lab (after loading new settings) may point past
+/// them: nothing is shown then.
+fn selection(lab: &crate::state::LabContext, sim: &Sim) -> Option<Selection> {
+    lab.selected.filter(|s| match *s {
+        Selection::Process(p) => p < sim.processes().len(),
+        Selection::Node(n) => n < sim.nodes().len(),
+    })
+}
+
+crate::part!(
+    DETAILS = inspector,
+    "the inspector",
+    |_| html! { <Details /> }
+);
+
+/// What the inspector shows of the selected process or node: a part of its
+/// own (see [`crate::components::lazy`]), loaded when something is first
+/// selected.
+#[function_component(Details)]
+fn details() -> Html {
+    let lab = use_lab();
+    let recent_index = use_mut_ref(EventIndex::<usize>::default);
+    let lab_ref = lab.lab.borrow();
+    let sim = &lab_ref.sim;
+    match selection(&lab, sim) {
+        None => html! {},
+        Some(Selection::Process(p)) => {
+            let mut index = recent_index.borrow_mut();
+            index.update(&lab_ref, &p, |e| is_process_event(sim, p, e));
+            let n = lab_ref.events_so_far().len();
+            let recent = index.before(n);
+            let recent = &recent[recent.len().saturating_sub(RECENT_LINES)..];
+            process_view(&lab, &lab_ref, p, recent)
+        }
+        Some(Selection::Node(n)) => node_view(&lab, sim, n),
     }
 }
 

@@ -17,8 +17,9 @@ use crate::components::event_log::EventLog;
 use crate::components::fault_panel::FaultPanel;
 use crate::components::inspector::Inspector;
 use crate::components::kubectl_panel::KubectlPanel;
+use crate::components::lazy::Lazy;
 use crate::components::lease_panel::LeasePanel;
-use crate::components::lesson_panel::LessonPanel;
+use crate::components::lesson_panel::LESSON;
 use crate::components::notices::Notices;
 use crate::components::settings::Settings;
 use crate::components::share::CopyLink;
@@ -59,7 +60,7 @@ pub fn lab_page() -> Html {
         .lesson
         .clone()
         .filter(|_| shows(Panel::Lesson))
-        .map(|id| html! { <LessonPanel lesson={id} /> });
+        .map(|id| html! { <Lazy part={&LESSON} arg={id} /> });
     let class = classes!(
         "lab-page",
         view.embed.then_some("embed"),

@@ -7,6 +7,14 @@ use yew::prelude::*;
 
 use crate::lessons::{self, Loaded, Progress};
 
+crate::part!(
+    /// The lesson index page, for [`crate::components::lazy::Lazy`]: a part
+    /// of its own, loaded when the page opens.
+    pub INDEX = lesson_index,
+    "the lessons",
+    |_| html! { <LessonIndex /> }
+);
+
 /// The lesson index page.
 #[function_component(LessonIndex)]
 pub fn lesson_index() -> Html {

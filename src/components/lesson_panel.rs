@@ -37,6 +37,14 @@ pub struct LessonPanelProps {
     pub lesson: String,
 }
 
+crate::part!(
+    /// The lesson panel, for [`crate::components::lazy::Lazy`] with the
+    /// lesson's id: a part of its own, loaded when a lesson opens.
+    pub LESSON = lesson,
+    "the lesson",
+    |id| html! { <LessonPanel lesson={id.to_string()} /> }
+);
+
 /// The lesson panel.
 #[function_component(LessonPanel)]
 pub fn lesson_panel(props: &LessonPanelProps) -> Html {

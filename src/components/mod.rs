@@ -8,6 +8,7 @@ pub mod inspector;
 pub mod kubectl_panel;
 pub mod lab_page;
 pub mod lab_provider;
+pub mod lazy;
 pub mod lease_panel;
 pub mod lesson_index;
 pub mod lesson_panel;

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::components::lazy::Lazy;
 use crate::lab::Setup;
 use crate::scenarios;
 use crate::state::{LabAction, use_lab};
@@ -340,27 +341,49 @@ pub fn pflag_duration_error(flag: &str, text: &str, e: &DurationError) -> String
     format!("invalid argument \"{text}\" for \"{flag}\" flag: {go}")
 }
 
-/// The Settings button and its dialog.
+/// The Settings button. Its dialog is a part of its own (see
+/// [`crate::components::lazy`]): the first press loads it.
 #[function_component(Settings)]
 pub fn settings() -> Html {
+    // How many times the button was pressed: each press opens a new dialog,
+    // showing the lab's setup as it is then.
+    let opened = use_state(|| 0u32);
+    let open = {
+        let opened = opened.clone();
+        Callback::from(move |_: MouseEvent| opened.set(*opened + 1))
+    };
+    html! {
+        <>
+            <button class="settings-button" onclick={open}>{ "Settings" }</button>
+            if *opened > 0 {
+                <Lazy key={*opened} part={&SETTINGS} />
+            }
+        </>
+    }
+}
+
+crate::part!(
+    SETTINGS = settings,
+    "the settings",
+    |_| html! { <SettingsDialog /> }
+);
+
+/// The settings dialog: opens when drawn, showing the lab's setup.
+#[function_component(SettingsDialog)]
+pub fn settings_dialog() -> Html {
     let lab = use_lab();
     let dialog = use_node_ref();
     let form = use_state(|| SettingsForm::of(&lab.lab.borrow().setup));
     let problems = use_state(Vec::<(Field, String)>::new);
 
-    let open = {
+    {
         let dialog = dialog.clone();
-        let form = form.clone();
-        let problems = problems.clone();
-        let lab = lab.clone();
-        Callback::from(move |_: MouseEvent| {
-            form.set(SettingsForm::of(&lab.lab.borrow().setup));
-            problems.set(Vec::new());
+        use_effect_with((), move |()| {
             if let Some(d) = dialog.cast::<HtmlDialogElement>() {
                 let _ = d.show_modal();
             }
-        })
-    };
+        });
+    }
     let close = {
         let dialog = dialog.clone();
         Callback::from(move |_: MouseEvent| {
@@ -522,7 +545,6 @@ pub fn settings() -> Html {
     let has_problems = !problems.is_empty();
     html! {
         <>
-            <button class="settings-button" onclick={open}>{ "Settings" }</button>
             <dialog ref={dialog} class="settings" aria-labelledby="settings-heading">
                 <form onsubmit={on_submit} novalidate=true>
                     <h2 id="settings-heading">{ "Settings" }</h2>

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{HtmlFormElement, HtmlInputElement};
 use yew::html;
 
-use crate::support::{lab, render, text};
+use crate::support::{click, lab, render, text};
 
 fn input(root: &web_sys::Element, id: &str) -> HtmlInputElement {
     root.query_selector(&format!("#{id}"))
@@ -41,6 +41,7 @@ async fn submit(root: &web_sys::Element) {
 async fn a_renew_deadline_above_the_lease_duration_shows_client_gos_message_and_is_not_applied() {
     let (state, shared) = lab("t=30s");
     let root = render(state, html! { <Settings /> }).await;
+    click(&root, "Settings").await;
     type_into(&root, "kcm-renew-deadline", "20s").await;
     assert_eq!(
         text(&root, "#kcm-renew-deadline-error"),
@@ -70,6 +71,7 @@ async fn valid_settings_load_a_new_lab() {
         html! { <><Settings /><ha_lab::components::cluster_view::ClusterView /></> },
     )
     .await;
+    click(&root, "Settings").await;
     type_into(&root, "masters", "5").await;
     type_into(&root, "kcm-lease-duration", "30s").await;
     submit(&root).await;
@@ -89,6 +91,7 @@ async fn leader_election_off_disables_that_components_timings_and_counts_ask_for
         html! { <><Settings /><ha_lab::components::cluster_view::ClusterView /></> },
     )
     .await;
+    click(&root, "Settings").await;
     let elect = input(&root, "kcm-leader-elect");
     assert!(elect.checked());
     elect.set_checked(false);
@@ -130,4 +133,36 @@ async fn leader_election_off_disables_that_components_timings_and_counts_ask_for
     // The new lab runs kube-controller-manager without leader election.
     let words = text(&root, "figure.cluster-view");
     assert!(words.contains("active (leader election off)"), "{words}");
+}
+
+#[wasm_bindgen_test]
+async fn the_button_opens_the_dialog_with_the_labs_setup_each_time() {
+    let (state, _) = lab("t=30s&masters=5");
+    let root = render(state, html! { <Settings /> }).await;
+    assert!(
+        root.query_selector("dialog").unwrap().is_none(),
+        "no dialog before the press"
+    );
+    click(&root, "Settings").await;
+    let dialog: web_sys::HtmlDialogElement = root
+        .query_selector("dialog")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(dialog.open());
+    assert_eq!(input(&root, "masters").value(), "5");
+    // Typed but not applied: the next opening shows the lab's setup again.
+    type_into(&root, "masters", "7").await;
+    crate::support::button(&root, "Cancel").click();
+    yew::scheduler::flush().await;
+    click(&root, "Settings").await;
+    assert_eq!(input(&root, "masters").value(), "5");
+    let dialog: web_sys::HtmlDialogElement = root
+        .query_selector("dialog")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(dialog.open());
 }

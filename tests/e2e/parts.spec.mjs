@@ -1,0 +1,64 @@
+// The parts of the page that the first screen does not show (the settings,
+// the inspector's details, a lesson, the lesson index) are wasm files of
+// their own, fetched when first wanted (src/components/lazy.rs). A learner
+// never sees the seams: the first screen fetches none, each part appears
+// when asked for, and one that cannot be fetched says so and can be tried
+// again, with the lab still running.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openLab, press, withSiteAndBrowser } from "./support.mjs";
+
+let server, browser;
+withSiteAndBrowser((s, b) => ((server = s), (browser = b)));
+
+/** Records the part files the page requests, by name less its hash. */
+function partsRequested(page) {
+  const names = [];
+  page.on("request", (request) => {
+    const name = new URL(request.url()).pathname.match(/\/parts\/(.+)-[0-9a-f]{16}\.wasm$/)?.[1];
+    if (name) names.push(name);
+  });
+  return names;
+}
+
+test("the first screen fetches no part; each part is fetched when first wanted", async () => {
+  const page = await openLab(browser, server, "paused=1", { viewport: { width: 1280, height: 900 } });
+  const requested = partsRequested(page);
+  await page.getByRole("button", { name: "Play", exact: true }).waitFor();
+  await page.waitForTimeout(500);
+  assert.deepEqual(requested, [], "the first screen needs no part");
+
+  await press(page, "Settings");
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  await dialog.getByRole("textbox", { name: "Masters" }).waitFor();
+  assert.ok(requested.includes("split_settings"), `requested: ${requested}`);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+
+  await page.getByRole("combobox", { name: "Inspect" }).selectOption({ label: "master-1 / kube-apiserver" });
+  await page.getByText("--etcd-servers=", { exact: false }).first().waitFor();
+  assert.ok(requested.includes("split_inspector"), `requested: ${requested}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a part that cannot be fetched says so, the lab runs on, and Try again loads it", async () => {
+  const page = await openLab(browser, server, "paused=1");
+  await page.route("**/parts/**", (route) => route.abort());
+  await press(page, "Settings");
+  const alert = page.getByRole("alert").filter({ hasText: "Could not load the settings" });
+  await alert.waitFor();
+  assert.equal(
+    (await alert.textContent()).trim(),
+    "Could not load the settings: check the connection, then try again. Try again",
+  );
+  // The lab itself still works.
+  const before = await page.getByRole("timer", { name: "Simulation time" }).textContent();
+  await press(page, "Step 100 ms");
+  assert.notEqual(await page.getByRole("timer", { name: "Simulation time" }).textContent(), before);
+
+  await page.unroute("**/parts/**");
+  await alert.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("dialog", { name: "Settings" }).getByRole("textbox", { name: "Masters" }).waitFor();
+  assert.equal(await alert.count(), 0);
+  await page.close();
+});
