@@ -9,32 +9,55 @@ use crate::components::lab_page::LabPage;
 use crate::components::lab_provider::LabProvider;
 use crate::components::lazy::Lazy;
 use crate::components::lesson_index::INDEX;
-use crate::lessons;
 use crate::state::LabState;
 use crate::url::{LabRequest, parse_query, query_pairs};
+use crate::{lessons, scenarios};
 
 /// The whole HA Lab page. A link to a lesson first fetches the lesson's
-/// file; the page says so meanwhile.
+/// file, and a link to a scenario first loads the scenario reader (see
+/// `scenarios::read`); the page says so meanwhile.
 #[function_component(App)]
 pub fn app() -> Html {
-    let ready = use_state(|| lesson_to_fetch(&location_query()).is_none());
+    let waits_for = use_state(|| waits_for(&location_query()));
     {
-        let ready = ready.clone();
+        let waits_for = waits_for.clone();
         use_effect_with((), move |()| {
-            if let Some(id) = lesson_to_fetch(&location_query()) {
+            let query = location_query();
+            if self::waits_for(&query).is_some() {
                 spawn_local(async move {
-                    // A lesson that cannot be loaded keeps why: reading the
-                    // link then opens the default lab and says it.
-                    let _ = lessons::load(&id).await;
-                    ready.set(true);
+                    // What cannot be loaded keeps why: reading the link
+                    // then opens the default lab and says it.
+                    if let Some(id) = lesson_to_fetch(&query) {
+                        let _ = lessons::load(&id).await;
+                    }
+                    if names_a_scenario(&query) {
+                        scenarios::load().await;
+                    }
+                    waits_for.set(None);
                 });
             }
         });
     }
-    if !*ready {
-        return html! { <p class="loading" role="status">{ "Loading the lesson…" }</p> };
+    if let Some(what) = *waits_for {
+        return html! { <p class="loading" role="status">{ format!("Loading {what}…") }</p> };
     }
     html! { <Page /> }
+}
+
+/// What the page must load before it reads the link, if anything.
+fn waits_for(query: &str) -> Option<&'static str> {
+    if lesson_to_fetch(query).is_some() {
+        Some("the lesson")
+    } else if names_a_scenario(query) {
+        Some("the scenario")
+    } else {
+        None
+    }
+}
+
+/// Whether a link names a scenario (which the scenario reader must read).
+fn names_a_scenario(query: &str) -> bool {
+    query_pairs(query).iter().any(|(k, _)| k == "scenario")
 }
 
 /// The lesson a link names, if it is one of the site's and not loaded yet.

@@ -63,6 +63,8 @@ pub fn add(id: &str, text: &str) -> Loaded {
 /// Lesson `id` read from its file's `text`, or the parser's message, which
 /// names the file and the line.
 fn read(id: &str, text: &str) -> Loaded {
+    // A lesson names scenarios: the reader is in this part too.
+    scenarios::read();
     parse_lesson(&path(id), text, &scenarios::scenario)
         .map(Rc::new)
         .map_err(|problems| problems.to_string())

@@ -7,16 +7,72 @@
 //! shows, so a scenario read here has an empty `description`; `ha-sim` and
 //! the tests read the files themselves.
 
+use std::cell::OnceCell;
+
 use ha_sim::scenario::{Scenario, parse_scenario};
+
+use crate::components::lazy::Unavailable;
 
 /// Every bundled scenario, by id, with its file's text less its comment
 /// lines, in id order.
 pub const SCENARIOS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
 
-/// The bundled scenario `id`, parsed.
+thread_local! {
+    /// Every bundled scenario, parsed, once something needed one; or why
+    /// the scenario reader could not be loaded.
+    static READ: OnceCell<Result<Vec<Scenario>, String>> = const { OnceCell::new() };
+}
+
+/// Reads every bundled scenario, unless done already. The scenario reader
+/// (the TOML parser and the scenario checks) is not in the first load of the
+/// split release build (`components::lazy`): code in a part calls this,
+/// code outside awaits [`load`] first (the app does, for a link that names
+/// a scenario).
+pub fn read() {
+    READ.with(|read| {
+        read.get_or_init(|| {
+            Ok(SCENARIOS
+                .iter()
+                .filter_map(|(id, text)| parse_scenario(&format!("{id}.toml"), text).ok())
+                .collect())
+        });
+    });
+}
+
+crate::split! { scenarios: fn read_part() -> () { read() } }
+
+/// Loads the scenario reader and reads the scenarios, or keeps why it could
+/// not be loaded (for the page's life, like a lesson that cannot be fetched).
+pub async fn load() {
+    if let Err(Unavailable) = read_part().await {
+        READ.with(|read| {
+            let _ = read.set(Err(
+                "the scenario reader could not be loaded: check the connection and reload".into(),
+            ));
+        });
+    }
+}
+
+/// The bundled scenario `id` (`None` if there is none), or why the
+/// scenarios could not be read.
+pub fn find(id: &str) -> Result<Option<Scenario>, String> {
+    // With one module, the reader is here: read on first use.
+    #[cfg(not(ha_lab_split))]
+    read();
+    READ.with(|read| {
+        match read
+            .get()
+            .expect("scenarios::load() or scenarios::read() comes first")
+        {
+            Ok(all) => Ok(all.iter().find(|s| s.id == id).cloned()),
+            Err(why) => Err(why.clone()),
+        }
+    })
+}
+
+/// The bundled scenario `id`, if there is one and it could be read.
 pub fn scenario(id: &str) -> Option<Scenario> {
-    let (_, text) = SCENARIOS.iter().find(|(i, _)| *i == id)?;
-    parse_scenario(&format!("{id}.toml"), text).ok()
+    find(id).ok().flatten()
 }
 
 /// Every bundled scenario's id and title, parsed once (menus render often).

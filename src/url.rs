@@ -250,12 +250,13 @@ pub fn parse_query(query: &str) -> Result<LabRequest, Vec<String>> {
     let mut request = LabRequest::default_lab();
     // The scenario first: the settings change it.
     if let Some((_, id)) = pairs.iter().find(|(k, _)| k == "scenario") {
-        match scenarios::scenario(id) {
-            Some(s) => request.setup = Setup::of_scenario(s),
-            None => problems.push(format!(
+        match scenarios::find(id) {
+            Ok(Some(s)) => request.setup = Setup::of_scenario(s),
+            Ok(None) => problems.push(format!(
                 "scenario={id}: there is no such scenario; try one of: {}",
                 scenarios::ids().collect::<Vec<_>>().join(", ")
             )),
+            Err(why) => problems.push(format!("scenario={id}: {why}")),
         }
     }
     // A lesson starts from its scenario, where the lesson starts. Its file is

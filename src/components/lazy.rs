@@ -1,7 +1,9 @@
-//! Parts of the page that the first screen does not show (the settings
-//! form, the inspector's details, a lesson), loaded when first wanted.
+//! Code that the first screen does not run (the settings form, the
+//! inspector's details, a lesson, the lesson and scenario readers), loaded
+//! when first wanted.
 //!
-//! A part is a function that draws it, declared with [`part!`]. The site's
+//! [`split!`] declares such code as an async function; a part of the page
+//! is one that draws it, declared with [`part!`] and drawn by [`Lazy`]. The site's
 //! release build (`./lab build`, ARCHITECTURE.md, "Size") compiles with
 //! `--cfg ha_lab_split`: each part's function is then a split point of
 //! `wasm_split_helpers`, and `scripts/split-wasm.mjs` moves the code that

@@ -371,6 +371,8 @@ crate::part!(
 /// The settings dialog: opens when drawn, showing the lab's setup.
 #[function_component(SettingsDialog)]
 pub fn settings_dialog() -> Html {
+    // It lists the scenarios and reads the one chosen: the reader is in this part too.
+    scenarios::read();
     let lab = use_lab();
     let dialog = use_node_ref();
     let form = use_state(|| SettingsForm::of(&lab.lab.borrow().setup));

@@ -1,6 +1,7 @@
 // The parts of the page that the first screen does not show (the settings,
-// the inspector's details, a lesson, the lesson index) are wasm files of
-// their own, fetched when first wanted (src/components/lazy.rs). A learner
+// the inspector's details, a lesson, the lesson index, the scenario reader)
+// are wasm files of their own, fetched when first wanted
+// (src/components/lazy.rs). A learner
 // never sees the seams: the first screen fetches none, each part appears
 // when asked for, and one that cannot be fetched says so and can be tried
 // again, with the lab still running.
@@ -32,6 +33,9 @@ test("the first screen fetches no part; each part is fetched when first wanted",
   const dialog = page.getByRole("dialog", { name: "Settings" });
   await dialog.getByRole("textbox", { name: "Masters" }).waitFor();
   assert.ok(requested.includes("split_settings"), `requested: ${requested}`);
+  // The scenario reader came with it: the form lists every bundled scenario.
+  const scenarios = await dialog.getByRole("combobox", { name: "Scenario" }).locator("option").count();
+  assert.ok(scenarios > 10, `${scenarios} scenarios listed`);
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
   await page.getByRole("combobox", { name: "Inspect" }).selectOption({ label: "master-1 / kube-apiserver" });
@@ -39,6 +43,22 @@ test("the first screen fetches no part; each part is fetched when first wanted",
   assert.ok(requested.includes("split_inspector"), `requested: ${requested}`);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test("a link to a scenario loads the scenario reader first, and says so if it cannot", async () => {
+  const page = await openLab(browser, server, "scenario=kill-apiserver&paused=1");
+  assert.equal(await page.locator("p.lab-title").textContent(), "Kill one API server behind the load balancer");
+  await page.close();
+
+  const blocked = await openLab(browser, server, "paused=1");
+  await blocked.route("**/parts/**", (route) => route.abort());
+  await blocked.goto(`${server.url}?scenario=kill-apiserver&paused=1`);
+  await blocked.getByRole("group", { name: "Cluster", exact: true }).waitFor();
+  await blocked
+    .getByText("scenario=kill-apiserver: the scenario reader could not be loaded: check the connection and reload")
+    .waitFor();
+  assert.equal(await blocked.locator("p.lab-title").textContent(), "The default HA cluster");
+  await blocked.close();
 });
 
 test("a part that cannot be fetched says so, the lab runs on, and Try again loads it", async () => {
