@@ -81,7 +81,7 @@ try {
   // 4. The loader sits beside the glue, which imports it.
   const loaderName = `${stem}-parts.js`;
   writeFileSync(join(dir, loaderName), loader);
-  let glue = readFileSync(join(bound, `${stem}.js`), "utf8");
+  const glue = readFileSync(join(bound, `${stem}.js`), "utf8");
   // Only the import's path: the module's imports keep the name the wasm asks for.
   const imported = `from "./__wasm_split.js"`;
   if (!glue.includes(imported)) fail("the glue does not import the loader: has wasm-bindgen changed?");

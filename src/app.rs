@@ -18,12 +18,12 @@ use crate::{lessons, scenarios};
 /// `scenarios::read`); the page says so meanwhile.
 #[function_component(App)]
 pub fn app() -> Html {
-    let waits_for = use_state(|| waits_for(&location_query()));
+    let waiting = use_state(|| waits_for(&location_query()));
     {
-        let waits_for = waits_for.clone();
+        let waiting = waiting.clone();
         use_effect_with((), move |()| {
             let query = location_query();
-            if self::waits_for(&query).is_some() {
+            if waits_for(&query).is_some() {
                 spawn_local(async move {
                     // What cannot be loaded keeps why: reading the link
                     // then opens the default lab and says it.
@@ -33,12 +33,12 @@ pub fn app() -> Html {
                     if names_a_scenario(&query) {
                         scenarios::load().await;
                     }
-                    waits_for.set(None);
+                    waiting.set(None);
                 });
             }
         });
     }
-    if let Some(what) = *waits_for {
+    if let Some(what) = *waiting {
         return html! { <p class="loading" role="status">{ format!("Loading {what}…") }</p> };
     }
     html! { <Page /> }

@@ -135,34 +135,27 @@ async fn leader_election_off_disables_that_components_timings_and_counts_ask_for
     assert!(words.contains("active (leader election off)"), "{words}");
 }
 
+/// Whether the settings dialog is there and open.
+fn dialog_open(root: &web_sys::Element) -> bool {
+    root.query_selector("dialog")
+        .unwrap()
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDialogElement>().ok())
+        .is_some_and(|d| d.open())
+}
+
 #[wasm_bindgen_test]
 async fn the_button_opens_the_dialog_with_the_labs_setup_each_time() {
     let (state, _) = lab("t=30s&masters=5");
     let root = render(state, html! { <Settings /> }).await;
-    assert!(
-        root.query_selector("dialog").unwrap().is_none(),
-        "no dialog before the press"
-    );
+    assert!(!dialog_open(&root), "no dialog before the press");
     click(&root, "Settings").await;
-    let dialog: web_sys::HtmlDialogElement = root
-        .query_selector("dialog")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    assert!(dialog.open());
+    assert!(dialog_open(&root));
     assert_eq!(input(&root, "masters").value(), "5");
     // Typed but not applied: the next opening shows the lab's setup again.
     type_into(&root, "masters", "7").await;
-    crate::support::button(&root, "Cancel").click();
-    yew::scheduler::flush().await;
+    click(&root, "Cancel").await;
+    assert!(!dialog_open(&root));
     click(&root, "Settings").await;
+    assert!(dialog_open(&root));
     assert_eq!(input(&root, "masters").value(), "5");
-    let dialog: web_sys::HtmlDialogElement = root
-        .query_selector("dialog")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    assert!(dialog.open());
 }

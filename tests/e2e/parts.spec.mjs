@@ -7,7 +7,7 @@
 // again, with the lab still running.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openLab, press, withSiteAndBrowser } from "./support.mjs";
+import { openLab, openPage, press, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
 withSiteAndBrowser((s, b) => ((server = s), (browser = b)));
@@ -23,9 +23,10 @@ function partsRequested(page) {
 }
 
 test("the first screen fetches no part; each part is fetched when first wanted", async () => {
-  const page = await openLab(browser, server, "paused=1", { viewport: { width: 1280, height: 900 } });
+  const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
   const requested = partsRequested(page);
-  await page.getByRole("button", { name: "Play", exact: true }).waitFor();
+  await page.goto(`${server.url}?paused=1`);
+  await page.getByRole("group", { name: "Cluster", exact: true }).waitFor();
   await page.waitForTimeout(500);
   assert.deepEqual(requested, [], "the first screen needs no part");
 
