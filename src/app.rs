@@ -9,6 +9,7 @@ use crate::components::lab_page::LabPage;
 use crate::components::lab_provider::LabProvider;
 use crate::components::lazy::Lazy;
 use crate::components::lesson_index::INDEX;
+use crate::components::lesson_panel::LESSON;
 use crate::state::LabState;
 use crate::url::{LabRequest, parse_query, query_pairs};
 use crate::{lessons, scenarios};
@@ -28,6 +29,8 @@ pub fn app() -> Html {
                     // What cannot be loaded keeps why: reading the link
                     // then opens the default lab and says it.
                     if let Some(id) = lesson_to_fetch(&query) {
+                        // The lesson panel's code comes meanwhile.
+                        LESSON.preload();
                         let _ = lessons::load(&id).await;
                     }
                     if names_a_scenario(&query) {

@@ -62,6 +62,21 @@ impl Part {
     }
 }
 
+impl Part {
+    /// Starts loading the part's code, if it is not here, so that it is
+    /// ready sooner when it is wanted: when the learner points at the
+    /// button that opens it, say. A failure is left for [`Lazy`] to show.
+    pub fn preload(&'static self) {
+        if self.here().is_none() {
+            spawn_local(async move {
+                if let Ok(draw) = (self.load)().await {
+                    let _ = self.loaded.set(draw);
+                }
+            });
+        }
+    }
+}
+
 impl PartialEq for Part {
     fn eq(&self, other: &Part) -> bool {
         std::ptr::eq(self, other)

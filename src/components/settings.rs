@@ -352,9 +352,15 @@ pub fn settings() -> Html {
         let opened = opened.clone();
         Callback::from(move |_: MouseEvent| opened.set(*opened + 1))
     };
+    // Pointing at the button, or reaching it with the keyboard, starts
+    // loading the dialog.
+    let onpointerenter = Callback::from(|_: PointerEvent| SETTINGS.preload());
+    let onfocus = Callback::from(|_: FocusEvent| SETTINGS.preload());
     html! {
         <>
-            <button class="settings-button" onclick={open}>{ "Settings" }</button>
+            <button class="settings-button" onclick={open} {onpointerenter} {onfocus}>
+                { "Settings" }
+            </button>
             if *opened > 0 {
                 <Lazy key={*opened} part={&SETTINGS} />
             }

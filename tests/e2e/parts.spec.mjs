@@ -30,6 +30,11 @@ test("the first screen fetches no part; each part is fetched when first wanted",
   await page.waitForTimeout(500);
   assert.deepEqual(requested, [], "the first screen needs no part");
 
+  // Pointing at Settings starts loading its dialog.
+  await Promise.all([
+    page.waitForRequest(/\/parts\/split_settings-[0-9a-f]{16}\.wasm$/),
+    page.getByRole("button", { name: "Settings", exact: true }).hover(),
+  ]);
   await press(page, "Settings");
   const dialog = page.getByRole("dialog", { name: "Settings" });
   await dialog.getByRole("textbox", { name: "Masters" }).waitFor();
