@@ -7,7 +7,7 @@
 //! shows, so a scenario read here has an empty `description`; `ha-sim` and
 //! the tests read the files themselves.
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 
 use ha_sim::scenario::{Scenario, parse_scenario};
 
@@ -20,7 +20,7 @@ pub const SCENARIOS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/scena
 thread_local! {
     /// Every bundled scenario, parsed, once something needed one; or why
     /// the scenario reader could not be loaded.
-    static READ: OnceCell<Result<Vec<Scenario>, String>> = const { OnceCell::new() };
+    static READ: RefCell<Option<Result<Vec<Scenario>, String>>> = const { RefCell::new(None) };
 }
 
 /// Reads every bundled scenario, unless done already. The scenario reader
@@ -29,24 +29,24 @@ thread_local! {
 /// code outside awaits [`load`] first (the app does, for a link that names
 /// a scenario).
 pub fn read() {
-    READ.with(|read| {
-        read.get_or_init(|| {
-            Ok(SCENARIOS
+    READ.with_borrow_mut(|read| {
+        if !matches!(read, Some(Ok(_))) {
+            *read = Some(Ok(SCENARIOS
                 .iter()
                 .filter_map(|(id, text)| parse_scenario(&format!("{id}.toml"), text).ok())
-                .collect())
-        });
+                .collect()));
+        }
     });
 }
 
 crate::split! { scenarios: fn read_part() -> () { read() } }
 
 /// Loads the scenario reader and reads the scenarios, or keeps why it could
-/// not be loaded (for the page's life, like a lesson that cannot be fetched).
+/// not be loaded (until a part that has the reader reads them).
 pub async fn load() {
     if let Err(Unavailable) = read_part().await {
-        READ.with(|read| {
-            let _ = read.set(Err(
+        READ.with_borrow_mut(|read| {
+            *read = Some(Err(
                 "the scenario reader could not be loaded: check the connection and reload".into(),
             ));
         });
@@ -59,9 +59,9 @@ pub fn find(id: &str) -> Result<Option<Scenario>, String> {
     // With one module, the reader is here: read on first use.
     #[cfg(not(ha_lab_split))]
     read();
-    READ.with(|read| {
+    READ.with_borrow(|read| {
         match read
-            .get()
+            .as_ref()
             .expect("scenarios::load() or scenarios::read() comes first")
         {
             Ok(all) => Ok(all.iter().find(|s| s.id == id).cloned()),

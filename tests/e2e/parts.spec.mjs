@@ -51,7 +51,7 @@ test("the first screen fetches no part; each part is fetched when first wanted",
   await page.close();
 });
 
-test("a link to a scenario loads the scenario reader first, and says so if it cannot", async () => {
+test("a link to a scenario loads the scenario reader first, says so if it cannot, and recovers", async () => {
   const page = await openLab(browser, server, "scenario=kill-apiserver&paused=1");
   assert.equal(await page.locator("p.lab-title").textContent(), "Kill one API server behind the load balancer");
   await page.close();
@@ -64,6 +64,13 @@ test("a link to a scenario loads the scenario reader first, and says so if it ca
     .getByText("scenario=kill-apiserver: the scenario reader could not be loaded: check the connection and reload")
     .waitFor();
   assert.equal(await blocked.locator("p.lab-title").textContent(), "The default HA cluster");
+  // Once the connection is back, the settings bring the reader, and list every scenario.
+  await blocked.unroute("**/parts/**");
+  await press(blocked, "Settings");
+  const dialog = blocked.getByRole("dialog", { name: "Settings" });
+  await dialog.getByRole("textbox", { name: "Masters" }).waitFor();
+  const listed = dialog.getByRole("combobox", { name: "Scenario" }).locator("option");
+  assert.ok((await listed.count()) > 10, `${await listed.count()} scenarios listed`);
   await blocked.close();
 });
 
