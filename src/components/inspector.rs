@@ -102,6 +102,8 @@ pub fn inspector() -> Html {
         <section
             class={classes!("inspector", lab.reduced_motion.then_some("motion-off"))}
             aria-labelledby="inspector-heading"
+            onpointerenter={DETAILS.preload_on_pointer()}
+            onfocusin={DETAILS.preload_on_focus()}
         >
             <h2 id="inspector-heading">{ "Inspector" }</h2>
             <div class="field inspector-choose">
@@ -128,7 +130,9 @@ fn selection(lab: &crate::state::LabContext, sim: &Sim) -> Option<Selection> {
 }
 
 crate::part!(
-    DETAILS = inspector,
+    /// The inspector's details: preloaded when the learner points at the
+    /// drawing or the inspector, or moves the focus into either.
+    pub DETAILS = inspector,
     "the inspector",
     |_| html! { <Details /> }
 );

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::components::cluster_view::ClusterView;
 use crate::components::event_log::EventLog;
 use crate::components::fault_panel::FaultPanel;
-use crate::components::inspector::Inspector;
+use crate::components::inspector::{DETAILS, Inspector};
 use crate::components::kubectl_panel::KubectlPanel;
 use crate::components::lazy::Lazy;
 use crate::components::lease_panel::LeasePanel;
@@ -73,7 +73,10 @@ pub fn lab_page() -> Html {
             if shows(Panel::Time) { <TimeControls /> }
             <main class="lab-grid">
                 if shows(Panel::Cluster) {
-                    <section class="stage" aria-label="Cluster view">
+                    // Selecting in the drawing opens the inspector's details: load them early.
+                    <section class="stage" aria-label="Cluster view"
+                        onpointerenter={DETAILS.preload_on_pointer()}
+                        onfocusin={DETAILS.preload_on_focus()}>
                         <ClusterView />
                     </section>
                 }

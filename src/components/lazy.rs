@@ -75,6 +75,16 @@ impl Part {
             });
         }
     }
+
+    /// A handler that preloads the part (for `onpointerenter`).
+    pub fn preload_on_pointer(&'static self) -> Callback<PointerEvent> {
+        Callback::from(move |_| self.preload())
+    }
+
+    /// A handler that preloads the part (for `onfocus`, `onfocusin`).
+    pub fn preload_on_focus(&'static self) -> Callback<FocusEvent> {
+        Callback::from(move |_| self.preload())
+    }
 }
 
 impl PartialEq for Part {

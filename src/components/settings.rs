@@ -354,11 +354,10 @@ pub fn settings() -> Html {
     };
     // Pointing at the button, or reaching it with the keyboard, starts
     // loading the dialog.
-    let onpointerenter = Callback::from(|_: PointerEvent| SETTINGS.preload());
-    let onfocus = Callback::from(|_: FocusEvent| SETTINGS.preload());
     html! {
         <>
-            <button class="settings-button" onclick={open} {onpointerenter} {onfocus}>
+            <button class="settings-button" onclick={open}
+                onpointerenter={SETTINGS.preload_on_pointer()} onfocus={SETTINGS.preload_on_focus()}>
                 { "Settings" }
             </button>
             if *opened > 0 {

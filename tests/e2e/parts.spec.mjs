@@ -44,6 +44,11 @@ test("the first screen fetches no part; each part is fetched when first wanted",
   assert.ok(scenarios > 10, `${scenarios} scenarios listed`);
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
+  // Pointing at the drawing starts loading the inspector's details.
+  await Promise.all([
+    page.waitForRequest(/\/parts\/split_inspector-[0-9a-f]{16}\.wasm$/),
+    page.getByRole("group", { name: "Cluster", exact: true }).hover(),
+  ]);
   await page.getByRole("combobox", { name: "Inspect" }).selectOption({ label: "master-1 / kube-apiserver" });
   await page.getByText("--etcd-servers=", { exact: false }).first().waitFor();
   assert.ok(requested.includes("split_inspector"), `requested: ${requested}`);
