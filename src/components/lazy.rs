@@ -3,8 +3,8 @@
 //! when first wanted.
 //!
 //! [`split!`] declares such code as an async function; a part of the page
-//! is one that draws it, declared with [`part!`] and drawn by [`Lazy`]. The site's
-//! release build (`./lab build`, ARCHITECTURE.md, "Size") compiles with
+//! is one that draws it, declared with [`part!`] and drawn by [`Lazy`]. The
+//! site's release build (`./lab build`, ARCHITECTURE.md, "Size") compiles with
 //! `--cfg ha_lab_split`: each part's function is then a split point of
 //! `wasm_split_helpers`, and `scripts/split-wasm.mjs` moves the code that
 //! only it reaches into a file of its own under `dist/parts/`, fetched the
@@ -60,9 +60,7 @@ impl Part {
             _ => None,
         }
     }
-}
 
-impl Part {
     /// Starts loading the part's code, if it is not here, so that it is
     /// ready sooner when it is wanted: when the learner points at the
     /// button that opens it, say. A failure is left for [`Lazy`] to show.
