@@ -67,11 +67,15 @@ impl Part {
     pub fn preload(&'static self) {
         if self.here().is_none() {
             spawn_local(async move {
-                if let Ok(draw) = (self.load)().await {
-                    let _ = self.loaded.set(draw);
-                }
+                let _ = self.fetch().await;
             });
         }
+    }
+
+    /// Loads the part's code, and keeps its drawing function once loaded.
+    async fn fetch(&self) -> Result<Draw, Unavailable> {
+        let draw = (self.load)().await?;
+        Ok(*self.loaded.get_or_init(|| draw))
     }
 
     /// A handler that preloads the part (for `onpointerenter`).
@@ -147,29 +151,21 @@ pub fn lazy(props: &LazyProps) -> Html {
     let part = props.part;
     // Bumped by "Try again", to load again.
     let attempt = use_state(|| 0u32);
-    let failed = use_state(|| false);
-    let loaded = use_state(|| part.here());
+    // None while loading.
+    let outcome = use_state(|| part.here().map(Ok));
     {
-        let (failed, loaded) = (failed.clone(), loaded.clone());
+        let outcome = outcome.clone();
         use_effect_with(*attempt, move |_| {
-            if loaded.is_none() {
-                spawn_local(async move {
-                    match (part.load)().await {
-                        Ok(draw) => {
-                            let _ = part.loaded.set(draw);
-                            loaded.set(Some(draw));
-                        }
-                        Err(Unavailable) => failed.set(true),
-                    }
-                });
+            if outcome.is_none() {
+                spawn_local(async move { outcome.set(Some(part.fetch().await)) });
             }
         });
     }
-    match *loaded {
-        Some(draw) => draw(&props.arg),
-        None if *failed => {
+    match &*outcome {
+        Some(Ok(draw)) => draw(&props.arg),
+        Some(Err(Unavailable)) => {
             let retry = Callback::from(move |_: MouseEvent| {
-                failed.set(false);
+                outcome.set(None);
                 attempt.set(*attempt + 1);
             });
             html! {

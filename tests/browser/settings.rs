@@ -63,8 +63,8 @@ async fn a_renew_deadline_above_the_lease_duration_shows_client_gos_message_and_
     assert_eq!(l.now(), ha_sim::SimTime::from_secs(30));
 }
 
-#[wasm_bindgen_test]
-async fn valid_settings_load_a_new_lab() {
+/// The settings, opened, beside the cluster drawing of a lab at 30 s.
+async fn settings_open_beside_the_cluster() -> web_sys::Element {
     let (state, _) = lab("t=30s");
     let root = render(
         state,
@@ -72,6 +72,12 @@ async fn valid_settings_load_a_new_lab() {
     )
     .await;
     click(&root, "Settings").await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn valid_settings_load_a_new_lab() {
+    let root = settings_open_beside_the_cluster().await;
     type_into(&root, "masters", "5").await;
     type_into(&root, "kcm-lease-duration", "30s").await;
     submit(&root).await;
@@ -85,13 +91,7 @@ async fn valid_settings_load_a_new_lab() {
 
 #[wasm_bindgen_test]
 async fn leader_election_off_disables_that_components_timings_and_counts_ask_for_digits() {
-    let (state, _) = lab("t=30s");
-    let root = render(
-        state,
-        html! { <><Settings /><ha_lab::components::cluster_view::ClusterView /></> },
-    )
-    .await;
-    click(&root, "Settings").await;
+    let root = settings_open_beside_the_cluster().await;
     let elect = input(&root, "kcm-leader-elect");
     assert!(elect.checked());
     elect.set_checked(false);
