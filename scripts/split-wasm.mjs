@@ -11,6 +11,10 @@
 //      loads them;
 //   2. wasm-bindgen on the main module, as Trunk runs it;
 //   3. wasm-opt on every module, with index.html's data-wasm-opt-params;
+//      then the main module's imports from the glue get short names, in
+//      the module and in the glue: wasm-bindgen names each after its JS
+//      function and a 16-digit hash ("__wbg_mark_cbe602acd7c75ad6"), which
+//      gzip cannot shrink (5 KB gzip in all, in the module and the glue);
 //   4. the files into the staging folder: the glue and main module under
 //      Trunk's names (the integrity hash of the main module updated), the
 //      loader JS beside them, preloaded like the glue, and the parts, each
@@ -63,9 +67,19 @@ try {
   const bound = join(work, "bound");
   run("wasm-bindgen", ["--target=web", "--keep-lld-exports", `--out-dir=${bound}`, `--out-name=${stem}`, "--no-typescript", join(work, `${stem}.wasm`)]);
 
-  // 3. Optimise every module.
+  // 3. Optimise every module; shorten the main module's import names.
   const optimise = (from, to) => run("wasm-opt", [`-O${optLevel}`, ...optParams, from, "-o", to]);
-  optimise(join(bound, `${stem}_bg.wasm`), join(dir, `${stem}_bg.wasm`));
+  const mainWasm = join(dir, `${stem}_bg.wasm`);
+  optimise(join(bound, `${stem}_bg.wasm`), mainWasm);
+  const { bytes: shortened, renamed } = shortenImports(readFileSync(mainWasm), `./${stem}_bg.js`);
+  writeFileSync(mainWasm, shortened);
+  let glue = readFileSync(join(bound, `${stem}.js`), "utf8");
+  for (const [long, short] of renamed) {
+    // Each import is one key of the glue's imports object: `        NAME: function(…`.
+    const key = new RegExp(`^(\\s+)${long}:`, "m");
+    if (glue.split(key).length !== 3) fail(`the glue does not define the import ${long} once: has wasm-bindgen changed?`);
+    glue = glue.replace(key, `$1${short}:`);
+  }
   let loader = readFileSync(join(work, "__wasm_split.js"), "utf8");
   mkdirSync(join(dir, "parts"), { recursive: true });
   for (const part of parts) {
@@ -81,7 +95,6 @@ try {
   // 4. The loader sits beside the glue, which imports it.
   const loaderName = `${stem}-parts.js`;
   writeFileSync(join(dir, loaderName), loader);
-  const glue = readFileSync(join(bound, `${stem}.js`), "utf8");
   // Only the import's path: the module's imports keep the name the wasm asks for.
   const imported = `from "./__wasm_split.js"`;
   if (!glue.includes(imported)) fail("the glue does not import the loader: has wasm-bindgen changed?");
@@ -99,4 +112,86 @@ try {
   console.log(`split-wasm.mjs: ${parts.length} part(s) in ${dir}/parts: ${readdirSync(join(dir, "parts")).join(", ")}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+// The wasm module `bytes` with the imports from `module` renamed "a", "b",
+// …, "aa", …; returns it and the [long, short] names. Only the import
+// section changes: its entries are (module, name, kind, type), the names
+// as LEB128 lengths and UTF-8 bytes (WebAssembly core spec, 5.5.5).
+function shortenImports(bytes, module) {
+  let at = 8; // After the magic number and the version.
+  const leb = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  const encodeLeb = (value) => {
+    const out = [];
+    do {
+      let byte = value & 0x7f;
+      value = Math.floor(value / 128);
+      if (value > 0) byte |= 0x80;
+      out.push(byte);
+    } while (value > 0);
+    return Buffer.from(out);
+  };
+  const name = () => {
+    const length = leb();
+    at += length;
+    return bytes.subarray(at - length, at).toString("utf8");
+  };
+  const encodeName = (text) => Buffer.concat([encodeLeb(Buffer.byteLength(text)), Buffer.from(text, "utf8")]);
+  const limits = () => {
+    const flags = bytes[at++];
+    leb();
+    if (flags & 1) leb();
+  };
+  const shortName = (n) => {
+    let text = "";
+    do {
+      text = String.fromCharCode(97 + (n % 26)) + text;
+      n = Math.floor(n / 26) - 1;
+    } while (n >= 0);
+    return text;
+  };
+  while (at < bytes.length) {
+    const start = at;
+    const id = bytes[at++];
+    const size = leb();
+    const body = at;
+    if (id !== 2) {
+      at = body + size;
+      continue;
+    }
+    const entries = [];
+    const renamed = [];
+    for (let count = leb(); count > 0; count--) {
+      const from = name();
+      const field = name();
+      const typeStart = at;
+      const kind = bytes[at++];
+      if (kind === 0x00) leb(); // a function: its type's index
+      else if (kind === 0x01) (at++, limits()); // a table: its element type, limits
+      else if (kind === 0x02) limits(); // a memory
+      else if (kind === 0x03) at += 2; // a global: its value type, mutability
+      else if (kind === 0x04) (at++, leb()); // a tag
+      else fail(`import ${field} has a kind (${kind}) this script does not know`);
+      let short = field;
+      if (from === module) {
+        short = shortName(renamed.length);
+        renamed.push([field, short]);
+      }
+      entries.push(Buffer.concat([encodeName(from), encodeName(short), bytes.subarray(typeStart, at)]));
+    }
+    if (at !== body + size) fail("the import section does not end where its size says");
+    const section = Buffer.concat([encodeLeb(entries.length), ...entries]);
+    return {
+      bytes: Buffer.concat([bytes.subarray(0, start), Buffer.from([2]), encodeLeb(section.length), section, bytes.subarray(at)]),
+      renamed,
+    };
+  }
+  return { bytes, renamed: [] };
 }
