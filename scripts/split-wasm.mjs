@@ -18,12 +18,12 @@
 //   4. the files into the staging folder: the glue and main module under
 //      Trunk's names (the integrity hash of the main module updated), the
 //      loader JS beside them, preloaded like the glue, and the parts, each
-//      named by its content's hash, in parts/.
+//      named by its content's hash, in parts/, with their stylesheets.
 // Any other build (a plain `trunk build`, `trunk serve`) has no split points
 // and is left as Trunk made it.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -90,6 +90,17 @@ try {
     writeFileSync(join(dir, "parts", name), bytes);
     if (!loader.includes(`"./${part}"`)) fail(`the loader does not name ${part}: has wasm-split-cli changed?`);
     loader = loader.replaceAll(`"./${part}"`, `"./parts/${name}"`);
+    // A part's own stylesheet (static/<part>.css) moves to parts/ too, and
+    // its <link> waits, disabled, for the part to enable it (lazy.rs,
+    // `stylesheet`): browsers do not fetch a disabled stylesheet.
+    const module = part.match(/^split_(.+)\.wasm$/)?.[1];
+    const css = module && readdirSync(dir).find((n) => new RegExp(`^${module}-[0-9a-f]+\\.css$`).test(n));
+    if (css) {
+      renameSync(join(dir, css), join(dir, "parts", css));
+      const link = new RegExp(`<link\\b([^>]*href=["']?)\\./${css.replace(".", "\\.")}`);
+      if (!link.test(html)) fail(`index.html does not link ${css}: has Trunk's output changed?`);
+      html = html.replace(link, `<link disabled data-part=${module}$1./parts/${css}`);
+    }
   }
 
   // 4. The loader sits beside the glue, which imports it.

@@ -194,6 +194,14 @@ pub fn window(matching: usize, pages: usize, pinned_first: Option<usize>) -> (us
     (start, matching)
 }
 
+crate::part!(
+    /// The event log, below the drawing on every screen: loaded when it
+    /// comes into view (`OnSight`).
+    pub EVENT_LOG = event_log,
+    "the event log",
+    |_| html! { <EventLog /> }
+);
+
 /// The event log.
 #[function_component(EventLog)]
 pub fn event_log() -> Html {

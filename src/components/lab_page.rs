@@ -8,23 +8,22 @@ use std::rc::Rc;
 
 use gloo_events::EventListener;
 use gloo_render::{AnimationFrame, request_animation_frame};
-use ha_sim::ProcessKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::cluster_view::ClusterView;
-use crate::components::event_log::EventLog;
+use crate::components::event_log::EVENT_LOG;
 use crate::components::fault_panel::FaultPanel;
 use crate::components::inspector::{DETAILS, Inspector};
 use crate::components::kubectl_panel::KubectlPanel;
-use crate::components::lazy::Lazy;
-use crate::components::lease_panel::LeasePanel;
+use crate::components::lazy::{Lazy, OnSight};
+use crate::components::lease_panel::LEASES;
 use crate::components::lesson_panel::LESSON;
 use crate::components::notices::Notices;
 use crate::components::settings::Settings;
 use crate::components::share::CopyLink;
 use crate::components::time_controls::TimeControls;
-use crate::components::timeline::Timeline;
+use crate::components::timeline::TIMELINE;
 use crate::embed::{self, Command};
 use crate::state::{LabAction, use_lab};
 use crate::url::Panel;
@@ -86,14 +85,16 @@ pub fn lab_page() -> Html {
                     if shows(Panel::Kubectl) { <KubectlPanel /> }
                     if shows(Panel::Inspector) { <Inspector /> }
                 </aside>
+                // Below the drawing on every screen, from a phone to 2560 × 1440.
                 if shows(Panel::Leases) {
-                    <section class="leases" aria-label="Leases">
-                        <LeasePanel component={ProcessKind::KubeControllerManager} />
-                        <LeasePanel component={ProcessKind::KubeScheduler} />
-                    </section>
+                    <OnSight part={&LEASES} class="slot-leases" label="Leases" />
                 }
-                if shows(Panel::Timeline) { <Timeline /> }
-                if shows(Panel::Log) { <EventLog /> }
+                if shows(Panel::Timeline) {
+                    <OnSight part={&TIMELINE} class="slot-timeline" label="Timeline" />
+                }
+                if shows(Panel::Log) {
+                    <OnSight part={&EVENT_LOG} class="slot-log" label="Event log" />
+                }
             </main>
         </div>
     }

@@ -15,6 +15,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -22,7 +24,7 @@ use yew::prelude::*;
 pub type Draw = fn(&AttrValue) -> Html;
 
 /// The part's code could not be fetched (the browser console has why).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Unavailable;
 
 #[cfg(ha_lab_split)]
@@ -37,6 +39,9 @@ pub type Loading = Pin<Box<dyn Future<Output = Result<Draw, Unavailable>>>>;
 
 /// A part of the page: what [`part!`] declares.
 pub struct Part {
+    /// Its name, as [`part!`] was given it: the name of its file, and of
+    /// its stylesheet's, if it has one (see [`stylesheet`]).
+    pub name: &'static str,
     /// What it is, for "Loading the settings…".
     pub what: &'static str,
     pub load: fn() -> Loading,
@@ -72,9 +77,11 @@ impl Part {
         }
     }
 
-    /// Loads the part's code, and keeps its drawing function once loaded.
+    /// Loads the part's code and its stylesheet, and keeps its drawing
+    /// function once loaded.
     async fn fetch(&self) -> Result<Draw, Unavailable> {
         let draw = (self.load)().await?;
+        stylesheet(self.name).await;
         Ok(*self.loaded.get_or_init(|| draw))
     }
 
@@ -118,6 +125,44 @@ macro_rules! split {
     };
 }
 
+thread_local! {
+    /// Each part's stylesheet, loading or loaded: see [`stylesheet`].
+    static STYLESHEETS: std::cell::RefCell<Vec<(&'static str, js_sys::Promise)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Loads the stylesheet of the part named `name`, if the page has one
+/// waiting for it: `<link rel=stylesheet disabled data-part=NAME>`, which
+/// the browser fetches only once enabled (scripts/split-wasm.mjs writes it
+/// for `static/NAME.css`). Returns once it has loaded, so that the part is
+/// never drawn unstyled; or failed, and then the part works unstyled.
+async fn stylesheet(name: &'static str) {
+    let loading = STYLESHEETS.with_borrow_mut(|sheets| {
+        if let Some((_, promise)) = sheets.iter().find(|(n, _)| *n == name) {
+            return Some(promise.clone());
+        }
+        let link = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector(&format!("link[data-part=\"{name}\"]"))
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlLinkElement>().ok())?;
+        let promise = js_sys::Promise::new(&mut |done, _| {
+            for event in ["load", "error"] {
+                let _ = link.add_event_listener_with_callback(event, &done);
+            }
+        });
+        link.set_disabled(false);
+        sheets.push((name, promise.clone()));
+        Some(promise)
+    });
+    if let Some(promise) = loading {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
 /// `part!(NAME = module, "what it is", |arg| html)` declares `static NAME:
 /// Part`, drawn by the closure, and split (see [`split!`]) into its own
 /// file named after `module`.
@@ -126,6 +171,7 @@ macro_rules! part {
     ($(#[$doc:meta])* $vis:vis $name:ident = $module:ident, $what:literal, $draw:expr) => {
         $(#[$doc])*
         $vis static $name: $crate::components::lazy::Part = $crate::components::lazy::Part {
+            name: stringify!($module),
             what: $what,
             load: || {
                 $crate::split! { $module: fn $module() -> $crate::components::lazy::Draw { $draw } }
@@ -148,35 +194,161 @@ pub struct LazyProps {
 /// it is, or a message and a "Try again" button if it cannot be fetched.
 #[function_component(Lazy)]
 pub fn lazy(props: &LazyProps) -> Html {
+    match use_part(props.part, true) {
+        (Some(Ok(draw)), _) => draw(&props.arg),
+        (outcome, retry) => status(props.part, outcome, retry),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OnSightProps {
+    pub part: &'static Part,
+    /// The slot's class, which places it in the page's grid.
+    pub class: &'static str,
+    /// The name of the region that the part draws, which the slot has
+    /// until the part is drawn.
+    pub label: &'static str,
+}
+
+/// Draws `part` in a slot of the page that loads its code only when it
+/// comes into view: scrolled to, or reached with Tab. Until then the slot
+/// is an empty region named `label`, which Tab can reach and which keeps
+/// the focus while the part loads, so that the next Tab goes into the part.
+/// The learner's first scroll also starts loading it. The slot is drawn
+/// whether or not the code was here at first, so that the page's layout is
+/// the same in every build.
+#[function_component(OnSight)]
+pub fn on_sight(props: &OnSightProps) -> Html {
     let part = props.part;
+    let slot = use_node_ref();
+    // Whether the slot had to wait for the part: it then stays focusable
+    // (tabindex -1), so that a focus it had while waiting is kept.
+    let waited = *use_state(|| part.here().is_none());
+    let seen = use_state(|| !waited);
+    {
+        let (slot, seen) = (slot.clone(), seen.clone());
+        use_effect_with(*seen, move |&already| {
+            let watching = (!already).then(|| watch(&slot, move || seen.set(true), part));
+            move || drop(watching)
+        });
+    }
+    let (outcome, retry) = use_part(part, *seen);
+    let drawn = matches!(outcome, Some(Ok(_)));
+    let onfocus = (!*seen).then(|| {
+        let seen = seen.clone();
+        Callback::from(move |_: FocusEvent| seen.set(true))
+    });
+    html! {
+        <div ref={slot} class={classes!("slot", props.class)}
+            role={(!drawn).then_some("region")}
+            aria-label={(!drawn).then_some(props.label)}
+            tabindex={waited.then_some(if drawn { "-1" } else { "0" })}
+            {onfocus}>
+            {
+                match outcome {
+                    Some(Ok(draw)) => draw(&AttrValue::default()),
+                    _ if *seen => status(part, outcome, retry),
+                    _ => Html::default(),
+                }
+            }
+        </div>
+    }
+}
+
+/// What keeps an [`OnSight`] slot watched: dropped, it stops.
+struct Watching {
+    observer: Option<web_sys::IntersectionObserver>,
+    _on_sight: Closure<dyn FnMut(js_sys::Array)>,
+    _first_scroll: Option<gloo_events::EventListener>,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+        }
+    }
+}
+
+/// Calls `on_sight` when `slot` comes into view, and preloads `part` at
+/// the page's first scroll. A browser without IntersectionObserver calls
+/// it at once.
+fn watch(slot: &NodeRef, on_sight: impl Fn() + 'static, part: &'static Part) -> Watching {
+    let on_sight = std::rc::Rc::new(on_sight);
+    let callback = {
+        let on_sight = on_sight.clone();
+        Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let visible = entries.iter().any(|entry| {
+                entry
+                    .dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .is_ok_and(|entry| entry.is_intersecting())
+            });
+            if visible {
+                on_sight();
+            }
+        })
+    };
+    let observer = slot.cast::<web_sys::Element>().and_then(|element| {
+        let observer =
+            web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(&element);
+        Some(observer)
+    });
+    if observer.is_none() {
+        on_sight();
+    }
+    let first_scroll = web_sys::window()
+        .map(|window| gloo_events::EventListener::once(&window, "scroll", move |_| part.preload()));
+    Watching {
+        observer,
+        _on_sight: callback,
+        _first_scroll: first_scroll,
+    }
+}
+
+/// A part's code for the component that draws it, once `wanted`: `None`
+/// while it loads, and a callback that loads it again after a failure.
+#[hook]
+fn use_part(
+    part: &'static Part,
+    wanted: bool,
+) -> (Option<Result<Draw, Unavailable>>, Callback<MouseEvent>) {
     // Bumped by "Try again", to load again.
     let attempt = use_state(|| 0u32);
-    // None while loading.
+    // None until loaded, or until it failed.
     let outcome = use_state(|| part.here().map(Ok));
     {
         let outcome = outcome.clone();
-        use_effect_with(*attempt, move |_| {
-            if outcome.is_none() {
+        use_effect_with((wanted, *attempt), move |&(wanted, _)| {
+            if wanted && outcome.is_none() {
                 spawn_local(async move { outcome.set(Some(part.fetch().await)) });
             }
         });
     }
-    match &*outcome {
-        Some(Ok(draw)) => draw(&props.arg),
-        Some(Err(Unavailable)) => {
-            let retry = Callback::from(move |_: MouseEvent| {
-                outcome.set(None);
-                attempt.set(*attempt + 1);
-            });
-            html! {
-                <p class="part-failed" role="alert">
-                    { format!("Could not load {}: check the connection, then try again. ", part.what) }
-                    <button type="button" onclick={retry}>{ "Try again" }</button>
-                </p>
-            }
-        }
-        None => {
-            html! { <p class="part-loading" role="status">{ format!("Loading {}…", part.what) }</p> }
-        }
+    let retry = {
+        let outcome = outcome.clone();
+        Callback::from(move |_: MouseEvent| {
+            outcome.set(None);
+            attempt.set(*attempt + 1);
+        })
+    };
+    (*outcome, retry)
+}
+
+/// The line that a part shows instead of itself: "Loading the settings…"
+/// while `outcome` is `None`, or the failure with a "Try again" button.
+fn status(
+    part: &Part,
+    outcome: Option<Result<Draw, Unavailable>>,
+    retry: Callback<MouseEvent>,
+) -> Html {
+    if outcome.is_none() {
+        return html! { <p class="part-loading" role="status">{ format!("Loading {}…", part.what) }</p> };
+    }
+    html! {
+        <p class="part-failed" role="alert">
+            { format!("Could not load {}: check the connection, then try again. ", part.what) }
+            <button type="button" onclick={retry}>{ "Try again" }</button>
+        </p>
     }
 }

@@ -451,6 +451,19 @@ fn master_colour(node: &str) -> Option<String> {
     (1..=7).contains(&n).then(|| format!("who-m{n}"))
 }
 
+crate::part!(
+    /// Both lease panels, below the drawing on every screen: loaded when
+    /// they come into view (`OnSight`).
+    pub LEASES = leases,
+    "the lease panels",
+    |_| html! {
+        <section class="leases" aria-label="Leases">
+            <LeasePanel component={ProcessKind::KubeControllerManager} />
+            <LeasePanel component={ProcessKind::KubeScheduler} />
+        </section>
+    }
+);
+
 /// One Lease's panel.
 #[function_component(LeasePanel)]
 pub fn lease_panel(props: &LeasePanelProps) -> Html {

@@ -49,6 +49,14 @@ const LEASES: [ProcessKind; 2] = [
 
 // ---- the component -------------------------------------------------------
 
+crate::part!(
+    /// The timeline, below the drawing on every screen: loaded when it
+    /// comes into view (`OnSight`).
+    pub TIMELINE = timeline,
+    "the timeline",
+    |_| html! { <Timeline /> }
+);
+
 /// The timeline of the lab's branch: a collapsible section with its own
 /// zoom and pan, which follows the present while the lab plays.
 #[function_component(Timeline)]

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { openLab, press, withSiteAndBrowser } from "./support.mjs";
+import { openLab, press, reveal, withSiteAndBrowser } from "./support.mjs";
 
 const AXE = resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js");
 
@@ -24,6 +24,10 @@ async function scan(page) {
 for (const colorScheme of ["light", "dark"]) {
   test(`axe-core finds no serious or critical violation (${colorScheme})`, async () => {
     const page = await openLab(browser, server, "t=45s&paused=1&a=30s,kill-node,master-2", { colorScheme });
+    // As first drawn, with the panels below the drawing waiting to be seen…
+    assert.deepEqual(await scan(page), []);
+    // …and with them drawn.
+    for (const name of ["Leases", "Timeline", "Event log"]) await reveal(page, name);
     for (const summary of await page.locator("summary").all()) await summary.click();
     assert.deepEqual(await scan(page), []);
     await press(page, "Settings");

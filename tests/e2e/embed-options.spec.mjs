@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { openLab, openPage, screenshot, withSiteAndBrowser } from "./support.mjs";
+import { openLab, openPage, reveal, screenshot, withSiteAndBrowser } from "./support.mjs";
 
 let site, browser;
 withSiteAndBrowser((s, b) => {
@@ -231,7 +231,7 @@ test("panels= shows only the panels asked for", async () => {
   await every.close();
 
   const page = await openLab(browser, site, `${base}&panels=cluster,leases`);
-  await page.getByRole("region", { name: "Leases", exact: true }).waitFor();
+  await reveal(page, "Leases");
   assert.deepEqual(await regionNames(page), [
     "Cluster view",
     "Leases",

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openLab, press, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
+import { openLab, press, reveal, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
 withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
@@ -33,6 +33,7 @@ test("a renew deadline above the lease duration gets Kubernetes' message and is 
   // Nothing changed: the same lab at the same moment, with the default flags.
   assert.equal(await simulationSeconds(page), 30);
   assert.doesNotMatch(page.url(), /renew-deadline/);
+  await reveal(page, "Leases");
   const panel = page.getByRole("region", { name: "kube-controller-manager lease" });
   assert.match(await panel.textContent(), /--leader-elect-renew-deadline=10s/);
   assert.deepEqual(page.errors, []);

@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openLab, press, leaderOf, playUntil, screenshot, withSiteAndBrowser } from "./support.mjs";
+import { openLab, press, leaderOf, playUntil, reveal, screenshot, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
 withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
@@ -21,6 +21,8 @@ for (const [flags, low, high] of [
     assert.match(old, /^master-\d$/);
     await press(page, `Kill ${old}`);
 
+    // The lease panels are below the drawing.
+    await reveal(page, "Leases");
     const panel = page.getByRole("region", { name: "kube-controller-manager lease" });
     for (let i = 0; i < 3; i++) await press(page, "Step 1 s");
     // Counted from the leader's last renew, at or before the kill.

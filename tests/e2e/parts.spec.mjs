@@ -1,23 +1,27 @@
 // The parts of the page that the first screen does not show (the settings,
-// the inspector's details, a lesson, the lesson index, the scenario reader)
-// are wasm files of their own, fetched when first wanted
-// (src/components/lazy.rs). A learner
-// never sees the seams: the first screen fetches none, each part appears
-// when asked for, and one that cannot be fetched says so and can be tried
-// again, with the lab still running.
+// the inspector's details, a lesson, the lesson index, the scenario reader,
+// and the lease panels, the timeline and the event log below the drawing)
+// are wasm files of their own, some with a stylesheet, fetched when first
+// wanted (src/components/lazy.rs). A learner never sees the seams: the
+// first screen fetches none, each part appears when asked for or scrolled
+// or tabbed to, styled, and one that cannot be fetched says so and can be
+// tried again, with the lab still running.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openLab, openPage, press, withSiteAndBrowser } from "./support.mjs";
+import { openLab, openPage, press, reveal, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
 withSiteAndBrowser((s, b) => ((server = s), (browser = b)));
 
-/** Records the part files the page requests, by name less its hash. */
+/**
+ * Records the part files the page requests, by name less its hash: the
+ * code as "split_timeline", a stylesheet as "timeline.css".
+ */
 function partsRequested(page) {
   const names = [];
   page.on("request", (request) => {
-    const name = new URL(request.url()).pathname.match(/\/parts\/(.+)-[0-9a-f]{16}\.wasm$/)?.[1];
-    if (name) names.push(name);
+    const [, name, css] = new URL(request.url()).pathname.match(/\/parts\/(.+)-[0-9a-f]+\.(?:wasm|(css))$/) ?? [];
+    if (name) names.push(css ? `${name}.css` : name);
   });
   return names;
 }
@@ -54,6 +58,46 @@ test("the first screen fetches no part; each part is fetched when first wanted",
   assert.ok(requested.includes("split_inspector"), `requested: ${requested}`);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test("the panels below the drawing load when scrolled to, styled, and Tab reaches them", async () => {
+  const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+  const requested = partsRequested(page);
+  await page.goto(`${server.url}?t=30s&paused=1`);
+  await page.getByRole("group", { name: "Cluster", exact: true }).waitFor();
+  await page.waitForTimeout(500);
+  assert.deepEqual(requested, [], "the first screen needs no part");
+
+  // Scrolling starts them all loading; each is drawn once in view, styled.
+  await reveal(page, "Timeline");
+  await page.getByRole("group", { name: /^Timeline lanes/ }).waitFor();
+  for (const name of ["split_leases", "leases.css", "split_timeline", "timeline.css", "split_event_log", "event_log.css"]) {
+    assert.ok(requested.includes(name), `${name} requested: ${requested}`);
+  }
+  // timeline.css gives the section its rounded border.
+  assert.equal(await page.locator("section.timeline").evaluate((e) => getComputedStyle(e).borderTopLeftRadius), "12px");
+  await reveal(page, "Event log");
+  await page.getByRole("log", { name: "Event log" }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  // From the keyboard: Tab from the last control beside the drawing reaches
+  // the lease panels' place, which keeps the focus while they load; the
+  // next Tab goes into them.
+  const keyboard = await openLab(browser, server, "t=30s&paused=1");
+  await keyboard.getByRole("combobox", { name: "Inspect" }).focus();
+  await keyboard.keyboard.press("Tab");
+  const focused = () => keyboard.evaluate(() => document.activeElement.getAttribute("aria-label") ?? document.activeElement.className);
+  assert.equal(await focused(), "Leases");
+  await keyboard.getByRole("region", { name: "kube-controller-manager lease" }).waitFor();
+  assert.ok(await keyboard.evaluate(() => document.activeElement.classList.contains("slot-leases")), "the focus stays");
+  await keyboard.keyboard.press("Tab");
+  assert.ok(
+    await keyboard.evaluate(() => document.activeElement.closest("section.lease-panel") !== null),
+    `the next Tab goes into the lease panels, not to ${await focused()}`,
+  );
+  assert.deepEqual(keyboard.errors, []);
+  await keyboard.close();
 });
 
 test("a link to a scenario loads the scenario reader first, says so if it cannot, and recovers", async () => {

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openLab, openPage, press, clusterStates, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
+import { openLab, openPage, press, clusterStates, reveal, simulationSeconds, withSiteAndBrowser } from "./support.mjs";
 
 let server, browser;
 withSiteAndBrowser((s, b) => ([server, browser] = [s, b]));
@@ -19,6 +19,7 @@ test("a copied link reopens the same lab in the same state", async () => {
   assert.match(link, /seed=4/);
   assert.match(link, /a=30s,kill-node,master-3/);
 
+  await reveal(page, "Event log");
   const before = {
     time: await simulationSeconds(page),
     states: await clusterStates(page),
@@ -30,6 +31,7 @@ test("a copied link reopens the same lab in the same state", async () => {
   await other.goto(link);
   await other.getByRole("group", { name: "Cluster", exact: true }).waitFor();
   assert.equal(await simulationSeconds(other), before.time);
+  await reveal(other, "Event log");
   assert.deepEqual(await clusterStates(other), before.states);
   assert.equal(await other.getByRole("log", { name: "Event log" }).textContent(), before.log);
   assert.equal(await other.getByRole("button", { name: "Play", exact: true }).count(), 1, "it opens paused, as it was");

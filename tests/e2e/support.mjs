@@ -170,3 +170,13 @@ export async function playUntil(page, condition, { timeout = 20_000, what = "the
 export async function press(page, name) {
   await page.getByRole("button", { name, exact: true }).click();
 }
+
+/**
+ * Scrolls the panel named `name` ("Leases", "Timeline", "Event log") into
+ * view, as a learner would, and waits until it is drawn: the panels below
+ * the drawing load when they come into view (src/components/lazy.rs, OnSight).
+ */
+export async function reveal(page, name) {
+  await page.getByRole("region", { name, exact: true }).first().scrollIntoViewIfNeeded();
+  await page.locator(`.slot[role=region][aria-label="${name}"]`).waitFor({ state: "detached" });
+}
