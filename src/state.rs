@@ -214,6 +214,12 @@ pub fn use_lab() -> LabContext {
     use_context::<LabContext>().expect("components live inside the app's LabContext")
 }
 
+/// A callback that does the learner's `action` in the lab.
+pub fn act(lab: &LabContext) -> Callback<Action> {
+    let dispatcher = lab.dispatcher();
+    Callback::from(move |action| dispatcher.dispatch(LabAction::Act(action)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::state::{LabAction, use_lab};
+use crate::components::lazy::Disclosure;
+use crate::state::{LabAction, act, use_lab};
 use crate::view::process_status;
 
 /// The partition tool's groups.
@@ -22,19 +23,38 @@ pub fn fault_panel() -> Html {
     let lab = use_lab();
     let l = lab.lab.borrow();
     let sim = &l.sim;
-    // The group each node is in, in the partition tool (not yet applied).
-    let plan = use_state(Vec::<usize>::new);
-    let act = {
-        let lab = lab.clone();
-        Callback::from(move |action: Action| lab.dispatch(LabAction::Act(action)))
-    };
-
+    let act = act(&lab);
     let nodes = sim
         .nodes()
         .iter()
         .enumerate()
         .filter(|(_, n)| n.role != NodeRole::Laptop)
         .map(|(id, _)| node_controls(sim, id, &act));
+    html! {
+        <section class="panel fault-panel" aria-labelledby="faults-heading">
+            <h2 id="faults-heading">{ "Break things" }</h2>
+            <ul class="fault-nodes">{ for nodes }</ul>
+            <Disclosure part={&PARTITION} summary="Network partition" class="partition" />
+        </section>
+    }
+}
+
+crate::part!(
+    /// The partition tool, drawn once "Network partition" is first opened.
+    PARTITION = partition,
+    "the partition tool",
+    |_| html! { <PartitionTool /> }
+);
+
+/// Put the nodes in groups, cut the network between the groups, heal it.
+#[function_component(PartitionTool)]
+fn partition_tool() -> Html {
+    let lab = use_lab();
+    let l = lab.lab.borrow();
+    let sim = &l.sim;
+    // The group each node is in, in the partition tool (not yet applied).
+    let plan = use_state(Vec::<usize>::new);
+    let act = act(&lab);
 
     let node_names: Vec<String> = sim.nodes().iter().map(|n| n.name.to_string()).collect();
     let groups_now: Vec<usize> = if plan.len() == node_names.len() {
@@ -119,23 +139,18 @@ pub fn fault_panel() -> Html {
     };
 
     html! {
-        <section class="panel fault-panel" aria-labelledby="faults-heading">
-            <h2 id="faults-heading">{ "Break things" }</h2>
-            <ul class="fault-nodes">{ for nodes }</ul>
-            <details class="partition">
-                <summary>{ "Network partition" }</summary>
-                <p class="hint">
-                    { "Put nodes in groups, then cut the links between the groups. \
-                       Nodes in the same group still reach each other." }
-                </p>
-                <div class="group-choices">{ for selects }</div>
-                <p class="network-state" role="status">{ network_words }</p>
-                <div class="row">
-                    <button onclick={partition}>{ "Cut the network between groups" }</button>
-                    <button onclick={heal}>{ "Heal network" }</button>
-                </div>
-            </details>
-        </section>
+        <>
+            <p class="hint">
+                { "Put nodes in groups, then cut the links between the groups. \
+                   Nodes in the same group still reach each other." }
+            </p>
+            <div class="group-choices">{ for selects }</div>
+            <p class="network-state" role="status">{ network_words }</p>
+            <div class="row">
+                <button onclick={partition}>{ "Cut the network between groups" }</button>
+                <button onclick={heal}>{ "Heal network" }</button>
+            </div>
+        </>
     }
 }
 
@@ -180,12 +195,6 @@ fn node_controls(sim: &Sim, node: usize, act: &Callback<Action>) -> Html {
         Power::Off => "off",
         Power::Booting { .. } => "booting",
     };
-    let processes = n
-        .processes
-        .iter()
-        .copied()
-        .filter(|&p| sim.processes()[p].kind != ProcessKind::Benchmark)
-        .map(|p| process_controls(sim, p, &name, act));
     html! {
         <li class={classes!("fault-node", state)}>
             <div class="fault-node-head">
@@ -193,12 +202,42 @@ fn node_controls(sim: &Sim, node: usize, act: &Callback<Action>) -> Html {
                 <span class="fault-node-state">{ state }</span>
                 { power }
             </div>
-            <details class="fault-processes">
-                <summary>{ format!("Processes on {name}") }</summary>
-                <ul>{ for processes }</ul>
-            </details>
+            <Disclosure part={&PROCESSES} arg={name.clone()}
+                summary={format!("Processes on {name}")} class="fault-processes" />
         </li>
     }
+}
+
+crate::part!(
+    /// A node's processes with their controls, drawn once "Processes on …"
+    /// is first opened.
+    PROCESSES = processes,
+    "the processes",
+    |node| html! { <ProcessControls node={node.clone()} /> }
+);
+
+#[derive(Properties, PartialEq)]
+struct ProcessControlsProps {
+    node: AttrValue,
+}
+
+/// The processes of the node named `node`, each with its controls.
+#[function_component(ProcessControls)]
+fn process_controls_list(props: &ProcessControlsProps) -> Html {
+    let lab = use_lab();
+    let l = lab.lab.borrow();
+    let sim = &l.sim;
+    let act = act(&lab);
+    let Some(node) = sim.nodes().iter().find(|n| *n.name == *props.node) else {
+        return Html::default();
+    };
+    let processes = node
+        .processes
+        .iter()
+        .copied()
+        .filter(|&p| sim.processes()[p].kind != ProcessKind::Benchmark)
+        .map(|p| process_controls(sim, p, &props.node, &act));
+    html! { <ul>{ for processes }</ul> }
 }
 
 /// One process's row: its state, and Kill, Stop, Pause or Resume.

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{LabAction, use_lab};
+use crate::state::{act, use_lab};
 use crate::view::clock;
 
 /// How many past kubectl commands the terminal shows.
@@ -26,10 +26,7 @@ pub fn kubectl_panel() -> Html {
     let replicas = use_state(|| None::<u32>);
     let chosen = replicas.unwrap_or(desired);
 
-    let act = {
-        let lab = lab.clone();
-        Callback::from(move |action: Action| lab.dispatch(LabAction::Act(action)))
-    };
+    let act = act(&lab);
     let scale_to = |n: u32| {
         let act = act.clone();
         let replicas = replicas.clone();

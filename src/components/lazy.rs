@@ -188,15 +188,58 @@ pub struct LazyProps {
     /// What the part is drawn for (a lesson's id), if anything.
     #[prop_or_default]
     pub arg: AttrValue,
+    /// No "Loading…" line: for a part that draws nothing to see.
+    #[prop_or_default]
+    pub quiet: bool,
 }
 
 /// Draws `part`: at once if its code is here, else a "Loading…" line until
-/// it is, or a message and a "Try again" button if it cannot be fetched.
+/// it is (unless `quiet`), or a message and a "Try again" button if it
+/// cannot be fetched.
 #[function_component(Lazy)]
 pub fn lazy(props: &LazyProps) -> Html {
     match use_part(props.part, true) {
         (Some(Ok(draw)), _) => draw(&props.arg),
+        (None, _) if props.quiet => Html::default(),
         (outcome, retry) => status(props.part, outcome, retry),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DisclosureProps {
+    pub part: &'static Part,
+    /// What the part is drawn for (a node's name), if anything.
+    #[prop_or_default]
+    pub arg: AttrValue,
+    /// The summary's words: what opening it shows.
+    pub summary: AttrValue,
+    pub class: &'static str,
+}
+
+/// A disclosure (`<details>`) whose content is `part`, drawn once it is
+/// first opened; pointing at its summary or focusing it starts loading the
+/// part's code.
+#[function_component(Disclosure)]
+pub fn disclosure(props: &DisclosureProps) -> Html {
+    let opened = use_state(|| false);
+    let ontoggle = {
+        let opened = opened.clone();
+        Callback::from(move |e: Event| {
+            if e.target_dyn_into::<web_sys::Element>()
+                .is_some_and(|details| details.has_attribute("open"))
+            {
+                opened.set(true);
+            }
+        })
+    };
+    let part = props.part;
+    html! {
+        <details class={props.class} {ontoggle}>
+            <summary onpointerenter={part.preload_on_pointer()} onfocus={part.preload_on_focus()}>
+                { props.summary.clone() }
+            </summary>
+            if *opened { <Lazy {part} arg={props.arg.clone()} /> }
+        </details>
     }
 }
 

@@ -6,12 +6,25 @@ use ha_sim::{EventKind, Power, ProcState, ProcessKind};
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::html;
 
-use crate::support::{button, click, lab, render};
+use crate::support::{all, button, click, lab, open, render};
 
 #[wasm_bindgen_test]
 async fn every_node_and_process_has_its_named_buttons() {
     let (state, shared) = lab("t=30s");
     let root = render(state, html! { <FaultPanel /> }).await;
+    let names: Vec<String> = shared
+        .borrow()
+        .sim
+        .nodes()
+        .iter()
+        .map(|n| n.name.to_string())
+        .collect();
+    // A node's processes are drawn once their disclosure is opened.
+    assert!(all(&root, ".fault-processes li").is_empty());
+    for name in names.iter().filter(|n| *n != "laptop") {
+        open(&root, &format!("Processes on {name}")).await;
+    }
+    open(&root, "Network partition").await;
     let sim = &shared.borrow().sim;
     for node in sim.nodes().iter().filter(|n| &*n.name != "laptop") {
         button(&root, &format!("Kill {}", node.name));
@@ -39,6 +52,8 @@ async fn kill_restart_pause_and_resume_reach_the_simulation() {
         Power::Booting { .. }
     ));
 
+    open(&root, "Processes on master-3").await;
+    open(&root, "Processes on master-2").await;
     click(&root, "Pause kube-controller-manager on master-3").await;
     let kcm = {
         let sim = &shared.borrow().sim;
@@ -82,6 +97,9 @@ async fn kill_restart_pause_and_resume_reach_the_simulation() {
 async fn the_partition_tool_cuts_between_the_chosen_groups_and_heals() {
     let (state, shared) = lab("t=30s");
     let root = render(state, html! { <FaultPanel /> }).await;
+    // The tool is drawn once its disclosure is first opened.
+    assert!(root.query_selector("select").unwrap().is_none());
+    open(&root, "Network partition").await;
     let select: web_sys::HtmlSelectElement = {
         use wasm_bindgen::JsCast;
         root.query_selector("select[aria-label='Group of master-1']")

@@ -150,6 +150,27 @@ pub async fn click(root: &Element, name: &str) {
     yew::scheduler::flush().await;
 }
 
+/// Opens the disclosure whose summary reads `summary`, as a click does, and
+/// lets Yew draw what opening it draws (its `toggle` event comes in a task
+/// of its own).
+pub async fn open(root: &Element, summary: &str) {
+    let found = all(root, "summary")
+        .into_iter()
+        .find(|s| s.text_content().is_some_and(|t| t.trim() == summary))
+        .unwrap_or_else(|| panic!("no summary reads {summary:?}"));
+    found.dyn_into::<HtmlElement>().unwrap().click();
+    let next_task = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(next_task)
+        .await
+        .unwrap();
+    yew::scheduler::flush().await;
+}
+
 /// The text of the first element matching `selector`, whitespace collapsed.
 pub fn text(root: &Element, selector: &str) -> String {
     let element = root
