@@ -35,8 +35,6 @@ pub fn lab_page() -> Html {
     use_play_loop();
     use_space_bar();
     use_link_in_address_bar();
-    let page = use_node_ref();
-    use_embedding(page.clone());
 
     let title = lab.lab.borrow().setup.title.clone();
     let header = (!lab.view.embed).then(|| {
@@ -66,7 +64,11 @@ pub fn lab_page() -> Html {
         (view.embed && view.height.is_some()).then_some("fixed-height")
     );
     html! {
-        <div ref={page} {class}>
+        <div {class}>
+            if view.embed {
+                // Talking to the host page: code that only an embedded lab runs.
+                <Lazy part={&EMBEDDING} quiet=true />
+            }
             { for header }
             <Notices />
             if shows(Panel::Time) { <TimeControls /> }
@@ -204,20 +206,31 @@ fn post_height(fixed: Option<u32>, last: &RefCell<i32>) {
     }
 }
 
-/// When embedded: gives the page the link's `height=` if it has one, posts
-/// the page's height to the parent whenever a render or a resize of the
-/// window changes it (that height, or else the page's natural height), and
-/// obeys the parent's validated play and pause. The height is set through the CSSOM, which the
-/// strict CSP allows (a style attribute it would refuse).
-#[hook]
-fn use_embedding(page: NodeRef) {
+crate::part!(
+    /// The embedded lab's side of the conversation with its host page.
+    EMBEDDING = embedding,
+    "the link with the host page",
+    |_| html! { <Embedding /> }
+);
+
+/// Drawn (as nothing) only when embedded: gives the page the link's
+/// `height=` if it has one, posts the page's height to the parent whenever
+/// a render or a resize of the window changes it (that height, or else the
+/// page's natural height), and obeys the parent's validated play and pause.
+/// The height is set through the CSSOM, which the strict CSP allows (a
+/// style attribute it would refuse).
+#[function_component(Embedding)]
+fn embedding() -> Html {
     let lab = use_lab();
     let last_height = use_mut_ref(|| 0i32);
-    let embedded = lab.view.embed;
-    let fixed_height = lab.view.height.filter(|_| embedded);
+    let fixed_height = lab.view.height;
     use_effect_with(fixed_height, move |height| {
-        if let (Some(height), Some(page)) = (height, page.cast::<web_sys::HtmlElement>()) {
-            let _ = page
+        let root = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let (Some(height), Some(root)) = (height, root) {
+            let _ = root
                 .style()
                 .set_property("--embed-height", &format!("{height}px"));
         }
@@ -225,33 +238,29 @@ fn use_embedding(page: NodeRef) {
     {
         let last_height = last_height.clone();
         use_effect_with(lab.version, move |_| {
-            if embedded {
-                post_height(fixed_height, &last_height);
-            }
+            post_height(fixed_height, &last_height)
         });
     }
     // The page's natural height also changes with the frame's width (a
     // narrower frame stacks the panels): measured again on every resize,
     // even while the lab is paused.
-    use_effect_with(
-        (embedded, fixed_height),
-        move |&(embedded, fixed_height)| {
-            let listener = (embedded && fixed_height.is_none())
-                .then(web_sys::window)
-                .flatten()
-                .map(|window| {
-                    EventListener::new(&window, "resize", move |_| {
-                        post_height(None, &last_height);
-                    })
-                });
-            move || drop(listener)
-        },
-    );
+    use_effect_with(fixed_height, move |fixed_height| {
+        let listener = fixed_height
+            .is_none()
+            .then(web_sys::window)
+            .flatten()
+            .map(|window| {
+                EventListener::new(&window, "resize", move |_| {
+                    post_height(None, &last_height);
+                })
+            });
+        move || drop(listener)
+    });
     let dispatcher = lab.dispatcher();
     let playing = use_mut_ref(|| false);
     *playing.borrow_mut() = lab.playing;
-    use_effect_with(embedded, move |embedded| {
-        let listener = (*embedded).then(web_sys::window).flatten().map(|window| {
+    use_effect_with((), move |()| {
+        let listener = web_sys::window().map(|window| {
             EventListener::new(&window, "message", move |event| {
                 let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
                     return;
@@ -268,4 +277,5 @@ fn use_embedding(page: NodeRef) {
         });
         move || drop(listener)
     });
+    Html::default()
 }
