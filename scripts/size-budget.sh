@@ -37,6 +37,6 @@ if [ ${#parts[@]} -gt 0 ]; then
   printf 'Loaded when first wanted, not counted: %d files in parts/, %d bytes gzip -9 in all\n' "${#parts[@]}" "$later"
 fi
 if [ "$total" -gt "$budget" ]; then
-  echo "Over budget by $((total - budget)) bytes: make the site smaller, or raise $budget_file with a reason." >&2
+  echo "Over budget by $((total - budget)) bytes: make the site smaller (ARCHITECTURE.md, \"Size\", says what it is made of)." >&2
   exit 1
 fi
