@@ -1,15 +1,18 @@
-//! Code that the first screen does not run (the settings form, the
-//! inspector's details, a lesson, the lesson and scenario readers), loaded
-//! when first wanted.
+//! Code that the first screen does not run or show (the settings form, the
+//! inspector's details, a lesson, the lesson and scenario readers, the
+//! panels below the drawing, what closed disclosures hold, the embedding),
+//! loaded when first wanted.
 //!
 //! [`split!`] declares such code as an async function; a part of the page
-//! is one that draws it, declared with [`part!`] and drawn by [`Lazy`]. The
-//! site's release build (`./lab build`, ARCHITECTURE.md, "Size") compiles with
-//! `--cfg ha_lab_split`: each part's function is then a split point of
-//! `wasm_split_helpers`, and `scripts/split-wasm.mjs` moves the code that
-//! only it reaches into a file of its own under `dist/parts/`, fetched the
-//! first time [`Lazy`] draws the part. Every other build (`trunk serve`, the
-//! tests) keeps one module, and the part is there at once.
+//! is one that draws it, declared with [`part!`] and drawn by [`Lazy`] (at
+//! once), [`OnSight`] (when it comes into view) or [`Disclosure`] (when
+//! opened). The site's release build (`./lab build`, ARCHITECTURE.md,
+//! "Size") compiles with `--cfg ha_lab_split`: each part's function is then
+//! a split point of `wasm_split_helpers`, and `scripts/split-wasm.mjs` moves
+//! the code that only it reaches into a file of its own under `dist/parts/`,
+//! with the part's stylesheet, fetched the first time the part is drawn.
+//! Every other build (`trunk serve`, the tests) keeps one module, and the
+//! part is there at once.
 
 use std::future::Future;
 use std::pin::Pin;
