@@ -224,36 +224,36 @@ fn embedding() -> Html {
     let lab = use_lab();
     let last_height = use_mut_ref(|| 0i32);
     let fixed_height = lab.view.height;
-    use_effect_with(fixed_height, move |height| {
-        let root = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-        if let (Some(height), Some(root)) = (height, root) {
-            let _ = root
-                .style()
-                .set_property("--embed-height", &format!("{height}px"));
-        }
-    });
     {
         let last_height = last_height.clone();
         use_effect_with(lab.version, move |_| {
             post_height(fixed_height, &last_height)
         });
     }
-    // The page's natural height also changes with the frame's width (a
-    // narrower frame stacks the panels): measured again on every resize,
-    // even while the lab is paused.
-    use_effect_with(fixed_height, move |fixed_height| {
-        let listener = fixed_height
-            .is_none()
-            .then(web_sys::window)
-            .flatten()
-            .map(|window| {
+    // A fixed height is the page's own; otherwise the page's natural height
+    // also changes with the frame's width (a narrower frame stacks the
+    // panels): measured again on every resize, even while the lab is paused.
+    use_effect_with(fixed_height, move |&fixed_height| {
+        let window = web_sys::window();
+        let listener = match fixed_height {
+            Some(height) => {
+                let root = window
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(root) = root {
+                    let _ = root
+                        .style()
+                        .set_property("--embed-height", &format!("{height}px"));
+                }
+                None
+            }
+            None => window.map(|window| {
                 EventListener::new(&window, "resize", move |_| {
                     post_height(None, &last_height);
                 })
-            });
+            }),
+        };
         move || drop(listener)
     });
     let dispatcher = lab.dispatcher();
