@@ -56,6 +56,15 @@ test("the first screen fetches no part; each part is fetched when first wanted",
   await page.getByRole("combobox", { name: "Inspect" }).selectOption({ label: "master-1 / kube-apiserver" });
   await page.getByText("--etcd-servers=", { exact: false }).first().waitFor();
   assert.ok(requested.includes("split_inspector"), `requested: ${requested}`);
+
+  // Opening a disclosure draws what it holds: the partition tool, a node's processes.
+  await page.getByText("Network partition", { exact: true }).click();
+  await page.getByRole("button", { name: "Heal network", exact: true }).waitFor();
+  await page.getByText("Processes on master-2", { exact: true }).click();
+  await page.getByRole("button", { name: "Stop kube-scheduler on master-2", exact: true }).waitFor();
+  for (const name of ["split_partition", "split_processes"]) {
+    assert.ok(requested.includes(name), `${name} requested: ${requested}`);
+  }
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -123,7 +132,7 @@ test("a link to a scenario loads the scenario reader first, says so if it cannot
   await blocked.close();
 });
 
-test("a part that cannot be fetched says so, the lab runs on, and Try again loads it", async () => {
+test("a part that cannot be fetched says so, the lab runs on, and Try again loads it; a stylesheet that cannot be fetched leaves it unstyled", async () => {
   const page = await openLab(browser, server, "paused=1");
   await page.route("**/parts/**", (route) => route.abort());
   await press(page, "Settings");
@@ -143,4 +152,12 @@ test("a part that cannot be fetched says so, the lab runs on, and Try again load
   await page.getByRole("dialog", { name: "Settings" }).getByRole("textbox", { name: "Masters" }).waitFor();
   assert.equal(await alert.count(), 0);
   await page.close();
+
+  // A part whose stylesheet cannot be fetched still comes, unstyled.
+  const unstyled = await openLab(browser, server, "paused=1");
+  await unstyled.route("**/parts/*.css", (route) => route.abort());
+  await press(unstyled, "Settings");
+  await unstyled.getByRole("dialog", { name: "Settings" }).getByRole("textbox", { name: "Masters" }).waitFor();
+  assert.equal(await unstyled.getByRole("alert").filter({ hasText: "Could not load" }).count(), 0);
+  await unstyled.close();
 });
